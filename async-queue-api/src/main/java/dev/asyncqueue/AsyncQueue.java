@@ -1,0 +1,26 @@
+package dev.asyncqueue;
+
+import java.util.concurrent.CompletionStage;
+
+/** A durable queue of invocations that callers enqueue into and workers drain. */
+public interface AsyncQueue extends AutoCloseable {
+
+    /** The queue's name (its stream is {@code OF_<name>}). */
+    String name();
+
+    /**
+     * Stores the invocation; the stage completes when the queue has durably stored it, or
+     * exceptionally with {@link QueueUnavailableException} or {@link PayloadTooLargeException}.
+     */
+    CompletionStage<EnqueueReceipt> enqueue(Invocation invocation);
+
+    /** Largest encoded invocation the queue accepts, in bytes. */
+    long maxMessageBytes();
+
+    /** True while the queue can accept work (connected and its stream exists). */
+    boolean isAvailable();
+
+    /** Releases what this queue holds; it does not delete stored invocations. */
+    @Override
+    void close();
+}

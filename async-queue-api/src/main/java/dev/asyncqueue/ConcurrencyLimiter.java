@@ -1,0 +1,21 @@
+package dev.asyncqueue;
+
+import java.util.Optional;
+
+/** Bounds how many invocations of one function run at once, learning from each outcome. */
+public interface ConcurrencyLimiter {
+
+    /** A permit when one more invocation may start now, empty otherwise; never blocks. */
+    Optional<Permit> tryAcquire();
+
+    /** The current limit. */
+    int limit();
+
+    /** Permits acquired and not yet released. */
+    int inFlight();
+
+    /** A limiter that never says no: the legacy greedy behaviour. */
+    static ConcurrencyLimiter unlimited() {
+        return new UnlimitedLimiter();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.asyncqueue;
+
+import java.time.Duration;
+
+/**
+ * One hand-over of a queued invocation to a worker: the seam between the engine and a transport.
+ * Exactly one of {@link #ack()}, {@link #retryAfter(Duration)} or {@link #reject(String)} settles it.
+ */
+public interface Delivery {
+
+    /** The invocation delivered. */
+    Invocation invocation();
+
+    /** How many times this message has been delivered, this time included (1 for the first). */
+    int attempt();
+
+    /** A transport position for logs, e.g. the stream sequence. */
+    String position();
+
+    /** Tells the queue the work is still in progress, so it does not redeliver it elsewhere. */
+    void keepAlive();
+
+    /** Done: the queue forgets the message. */
+    void ack();
+
+    /** Not done: deliver again after the delay (zero means now). */
+    void retryAfter(Duration delay);
+
+    /** Never deliver again; {@code reason} is logged (and kept where the transport can). */
+    void reject(String reason);
+}
