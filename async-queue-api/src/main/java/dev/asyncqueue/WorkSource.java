@@ -1,8 +1,8 @@
 package dev.asyncqueue;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** A place a worker pulls deliveries from: shared by all functions, or holding one function's work. */
 public interface WorkSource {
@@ -11,8 +11,9 @@ public interface WorkSource {
     Optional<String> function();
 
     /**
-     * Takes at most {@code max} deliveries, waiting up to {@code maxWait} for the first.
-     * Never returns more than asked, so the worker holds nothing it cannot start.
+     * Takes at most {@code max} deliveries, handing each to {@code sink} as soon as it arrives, and
+     * returns how many it handed over once {@code max} arrived or {@code maxWait} passed (a zero wait
+     * takes only what is ready). Never takes more than asked, so the worker holds nothing it cannot start.
      */
-    List<Delivery> fetch(int max, Duration maxWait) throws InterruptedException;
+    int fetch(int max, Duration maxWait, Consumer<Delivery> sink) throws InterruptedException;
 }

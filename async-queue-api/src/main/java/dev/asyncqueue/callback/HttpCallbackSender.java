@@ -1,0 +1,56 @@
+package dev.asyncqueue.callback;
+
+import dev.asyncqueue.Threads;
+import dev.asyncqueue.http.ForwardedHeaders;
+import dev.asyncqueue.http.HttpInvoker;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Posts results as the OpenFaaS queue-worker does: the function's body and headers plus
+ * {@code X-Call-Id}, {@code X-Function-Name}, {@code X-Function-Status}, {@code X-Duration-Seconds},
+ * {@code X-Retry} and {@code X-Retry-Max}.
+ */
+public final class HttpCallbackSender implements CallbackSender, AutoCloseable {
+    private final HttpClient client;
+    private final ExecutorService executor;
+    private final Duration timeout;
+
+    /** A sender with its own client and the given timeout per callback. */
+    public HttpCallbackSender(Duration timeout) {
+        this.timeout = timeout;
+        this.executor = Executors.newFixedThreadPool(2, Threads.named("async-queue-callback"));
+        this.client = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    @Override
+    public CompletionStage<Integer> send(Callback callback) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(callback.url())
+                .timeout(timeout)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(callback.result().body()));
+        ForwardedHeaders.copy(callback.result().headers(), request);
+        request.setHeader("User-Agent", HttpInvoker.USER_AGENT)
+                .setHeader("X-Call-Id", callback.invocation().callId())
+                .setHeader("X-Function-Name", callback.invocation().function())
+                .setHeader("X-Function-Status", Integer.toString(callback.result().status()))
+                .setHeader("X-Duration-Seconds", String.format(Locale.ROOT, "%.6f",
+                        callback.result().duration().toNanos() / 1e9))
+                .setHeader("X-Retry", Integer.toString(callback.retries()))
+                .setHeader("X-Retry-Max", Integer.toString(callback.maxRetries()));
+        return client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
+                .thenApply(HttpResponse::statusCode);
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,162 @@
+package dev.asyncqueue.http;
+
+import dev.asyncqueue.Invocation;
+import dev.asyncqueue.InvocationResult;
+import dev.asyncqueue.Invoker;
+import dev.asyncqueue.Threads;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Calls functions through an OpenFaaS-style gateway: {@code <gateway>/function/<name><path>[?query]},
+ * with the invocation's method, headers and body, on the JDK's asynchronous HTTP client.
+ */
+public final class HttpInvoker implements Invoker, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpInvoker.class);
+    /** The User-Agent functions see. */
+    public static final String USER_AGENT = "async-queue-worker/0.1";
+
+    private final URI gatewayUrl;
+    private final Duration timeout;
+    private final HttpClient client;
+    private final ExecutorService executor;
+
+    private HttpInvoker(Builder b) {
+        String base = Objects.requireNonNull(b.gatewayUrl, "gatewayUrl").toString();
+        this.gatewayUrl = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+        this.timeout = b.timeout;
+        if (b.client != null) {
+            this.client = b.client;
+            this.executor = null;
+        } else {
+            this.executor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                    Threads.named("async-queue-http"));
+            this.client = HttpClient.newBuilder()
+                    .executor(executor)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .build();
+        }
+    }
+
+    /** Starts a builder; the gateway URL is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The URL the invocation is sent to. */
+    public URI urlFor(Invocation invocation) {
+        String path = invocation.path();
+        if (path.isEmpty()) path = "/";
+        else if (!path.startsWith("/")) path = "/" + path;
+        String query = invocation.query().isEmpty() ? "" : "?" + invocation.query();
+        return URI.create(gatewayUrl + "/function/" + invocation.function() + path + query);
+    }
+
+    @Override
+    public CompletionStage<InvocationResult> invoke(Invocation invocation) {
+        long start = System.nanoTime();
+        HttpRequest request;
+        try {
+            HttpRequest.Builder builder = HttpRequest.newBuilder(urlFor(invocation))
+                    .timeout(timeout)
+                    .method(invocation.method(), invocation.bodyLength() == 0
+                            ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(invocation.body()));
+            ForwardedHeaders.copy(invocation.headers(), builder);
+            builder.setHeader("User-Agent", USER_AGENT);
+            if (invocation.header("X-Call-Id").isEmpty()) {
+                builder.header("X-Call-Id", invocation.callId());
+            }
+            request = builder.build();
+        } catch (IllegalArgumentException badRequest) {
+            // The request cannot be formed (e.g. a path with illegal characters): retrying will not help.
+            log.warn("call {} to {} cannot be sent: {}", invocation.callId(), invocation.function(), badRequest.getMessage());
+            return CompletableFuture.completedFuture(InvocationResult.answered(400, Map.of(),
+                    ("cannot form the request: " + badRequest.getMessage()).getBytes(), elapsed(start)));
+        }
+        CompletableFuture<HttpResponse<byte[]>> call = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        // The request timeout covers the headers only; this bounds the whole exchange, body included.
+        CompletableFuture<InvocationResult> result = call
+                .orTimeout(timeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS)
+                .handle((response, error) -> {
+                    Duration duration = elapsed(start);
+                    if (error == null) {
+                        return InvocationResult.answered(response.statusCode(), response.headers().map(),
+                                response.body(), duration);
+                    }
+                    return InvocationResult.transportFailure(describe(error), duration);
+                });
+        // Cancelling the result (worker shutdown) aborts the exchange.
+        result.whenComplete((r, e) -> {
+            if (result.isCancelled()) call.cancel(true);
+        });
+        return result;
+    }
+
+    private String describe(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
+            return "timed out after " + timeout;
+        }
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private static Duration elapsed(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /** Stops the threads this invoker started (none when it was given a client). */
+    @Override
+    public void close() {
+        if (executor != null) executor.shutdownNow();
+    }
+
+    @Override
+    public String toString() {
+        return "HttpInvoker[gateway=" + gatewayUrl.getScheme() + "://" + gatewayUrl.getHost()
+                + (gatewayUrl.getPort() < 0 ? "" : ":" + gatewayUrl.getPort()) + ", timeout=" + timeout + "]";
+    }
+
+    /** Configures an {@link HttpInvoker}. */
+    public static final class Builder {
+        private URI gatewayUrl;
+        private Duration timeout = Duration.ofMinutes(1);
+        private HttpClient client;
+
+        private Builder() {
+        }
+
+        /** Where functions are invoked ({@code gateway_url}). */
+        public Builder gatewayUrl(URI gatewayUrl) { this.gatewayUrl = gatewayUrl; return this; }
+
+        /** How long one call may take ({@code upstream_timeout}, default 1 minute). */
+        public Builder timeout(Duration timeout) {
+            if (timeout.isZero() || timeout.isNegative()) throw new IllegalArgumentException("timeout must be positive");
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Uses this client instead of one of its own. */
+        public Builder httpClient(HttpClient client) { this.client = client; return this; }
+
+        public HttpInvoker build() { return new HttpInvoker(this); }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.asyncqueue.retry;
+
+import dev.asyncqueue.InvocationResult;
+import dev.asyncqueue.config.ConfigurationException;
+import dev.asyncqueue.config.Settings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.DoubleSupplier;
+
+/**
+ * When and how soon an invocation is tried again.
+ *
+ * @param maxAttempts  tries in all, the first included ({@code max_retry_attempts}); 1 means never retry
+ * @param retryCodes   statuses worth retrying ({@code retry_http_codes}); transport failures always are
+ * @param initialWait  wait before the first retry ({@code initial_retry_wait})
+ * @param maxWait      cap on the computed wait ({@code max_retry_wait})
+ * @param backoff      how the wait grows ({@code backoff})
+ */
+public record RetryPolicy(int maxAttempts, Set<Integer> retryCodes, Duration initialWait, Duration maxWait,
+                          Backoff backoff) {
+    private static final Logger log = LoggerFactory.getLogger(RetryPolicy.class);
+
+    /** The statuses OpenFaaS retries by default. */
+    public static final Set<Integer> DEFAULT_RETRY_CODES = Set.of(408, 429, 500, 502, 503, 504);
+    /** Annotation overriding {@link #maxAttempts()} for one function. */
+    public static final String ATTEMPTS_ANNOTATION = "com.openfaas.retry.attempts";
+    /** Annotation overriding {@link #retryCodes()} for one function. */
+    public static final String CODES_ANNOTATION = "com.openfaas.retry.codes";
+    /** Annotation overriding {@link #initialWait()} for one function. */
+    public static final String MIN_WAIT_ANNOTATION = "com.openfaas.retry.min_wait";
+    /** Annotation overriding {@link #maxWait()} for one function. */
+    public static final String MAX_WAIT_ANNOTATION = "com.openfaas.retry.max_wait";
+
+    public RetryPolicy {
+        if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
+        retryCodes = Set.copyOf(retryCodes);
+        Objects.requireNonNull(backoff, "backoff");
+        if (initialWait.isNegative() || maxWait.compareTo(initialWait) < 0) {
+            throw new IllegalArgumentException("need 0 <= initialWait <= maxWait, got " + initialWait + " and " + maxWait);
+        }
+    }
+
+    /** OpenFaaS' defaults: 10 attempts, 10s to 120s exponential, 408/429/500/502/503/504. */
+    public static RetryPolicy defaults() {
+        return new RetryPolicy(10, DEFAULT_RETRY_CODES, Duration.ofSeconds(10), Duration.ofSeconds(120),
+                Backoff.EXPONENTIAL);
+    }
+
+    /** Reads {@code max_retry_attempts}, {@code retry_http_codes}, {@code initial_retry_wait}, {@code max_retry_wait}, {@code backoff}. */
+    public static RetryPolicy fromSettings(Settings settings) {
+        RetryPolicy d = defaults();
+        Duration initial = settings.duration("initial_retry_wait", d.initialWait);
+        Duration max = settings.duration("max_retry_wait", d.maxWait);
+        if (max.compareTo(initial) < 0) {
+            throw new ConfigurationException("max_retry_wait", "must not be below initial_retry_wait (" + initial + ")");
+        }
+        return new RetryPolicy(
+                settings.integer("max_retry_attempts", d.maxAttempts, 1, 10_000),
+                settings.integerSet("retry_http_codes", d.retryCodes, 100, 599),
+                initial, max,
+                Backoff.parse(settings.choice("backoff", "exponential", "exponential", "full", "equal")));
+    }
+
+    /** This policy with a function's {@code com.openfaas.retry.*} annotations applied; invalid ones are ignored. */
+    public RetryPolicy forAnnotations(Map<String, String> annotations) {
+        if (annotations.isEmpty()) return this;
+        int attempts = maxAttempts;
+        Set<Integer> codes = retryCodes;
+        Duration min = initialWait;
+        Duration max = maxWait;
+        String raw;
+        try {
+            if ((raw = annotations.get(ATTEMPTS_ANNOTATION)) != null) {
+                attempts = Settings.of(Map.of(ATTEMPTS_ANNOTATION, raw)).integer(ATTEMPTS_ANNOTATION, attempts, 1, 10_000);
+            }
+        } catch (ConfigurationException e) {
+            log.warn("ignoring annotation {}", e.getMessage());
+        }
+        try {
+            if ((raw = annotations.get(CODES_ANNOTATION)) != null) {
+                codes = Settings.of(Map.of(CODES_ANNOTATION, raw)).integerSet(CODES_ANNOTATION, codes, 100, 599);
+            }
+        } catch (ConfigurationException e) {
+            log.warn("ignoring annotation {}", e.getMessage());
+        }
+        try {
+            if ((raw = annotations.get(MIN_WAIT_ANNOTATION)) != null) {
+                min = Settings.parseDuration(MIN_WAIT_ANNOTATION, raw);
+            }
+        } catch (ConfigurationException e) {
+            log.warn("ignoring annotation {}", e.getMessage());
+        }
+        try {
+            if ((raw = annotations.get(MAX_WAIT_ANNOTATION)) != null) {
+                max = Settings.parseDuration(MAX_WAIT_ANNOTATION, raw);
+            }
+        } catch (ConfigurationException e) {
+            log.warn("ignoring annotation {}", e.getMessage());
+        }
+        if (max.compareTo(min) < 0) {
+            log.warn("ignoring retry wait annotations: max_wait {} is below min_wait {}", max, min);
+            min = initialWait;
+            max = maxWait;
+        }
+        return new RetryPolicy(attempts, codes, min, max, backoff);
+    }
+
+    /** Whether a result is worth another try, ignoring the attempt budget. */
+    public boolean isRetryable(InvocationResult result) {
+        return result.isTransportFailure() || retryCodes.contains(result.status());
+    }
+
+    /**
+     * Decides after an attempt.
+     *
+     * @param result     what the attempt returned
+     * @param retriesSoFar retries already made before this attempt (0 for the first attempt)
+     * @param random     uniform [0,1) source for jitter
+     * @param clock      wall clock, to read a {@code Retry-After} date
+     */
+    public RetryDecision decide(InvocationResult result, int retriesSoFar, DoubleSupplier random, Clock clock) {
+        if (result.isSuccess()) {
+            return RetryDecision.done("succeeded with " + result.status());
+        }
+        if (!isRetryable(result)) {
+            return RetryDecision.done("status " + result.status() + " is not retried");
+        }
+        if (retriesSoFar + 1 >= maxAttempts) {
+            return RetryDecision.done("gave up after " + (retriesSoFar + 1) + " attempts, last status " + result.status());
+        }
+        Duration wait = delayBeforeRetry(retriesSoFar + 1, random);
+        if (result.status() == 429 || result.status() == 503) {
+            List<String> header = result.headers().entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase("Retry-After"))
+                    .map(Map.Entry::getValue).findFirst().orElse(List.of());
+            if (!header.isEmpty()) {
+                Duration asked = RetryAfter.parse(header.get(0), clock.instant()).orElse(null);
+                if (asked != null) {
+                    wait = asked.compareTo(initialWait) < 0 ? initialWait : asked;
+                }
+            }
+        }
+        return RetryDecision.retryAfter(wait, "status " + result.status() + ", retry " + (retriesSoFar + 1)
+                + " of " + (maxAttempts - 1));
+    }
+
+    /** The computed wait before retry number {@code retry} (1 for the first retry). */
+    public Duration delayBeforeRetry(int retry, DoubleSupplier random) {
+        long initialNanos = initialWait.toNanos();
+        long maxNanos = maxWait.toNanos();
+        int shift = Math.min(retry - 1, 62);
+        // initial << shift stays within max (and cannot overflow) exactly when initial <= max >> shift.
+        long exp = initialNanos <= (maxNanos >> shift) ? initialNanos << shift : maxNanos;
+        long nanos = switch (backoff) {
+            case EXPONENTIAL -> exp;
+            case FULL -> (long) (random.getAsDouble() * exp);
+            case EQUAL -> exp / 2 + (long) (random.getAsDouble() * (exp - exp / 2));
+        };
+        return Duration.ofNanos(nanos);
+    }
+}
