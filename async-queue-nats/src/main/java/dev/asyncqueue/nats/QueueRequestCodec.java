@@ -1,0 +1,337 @@
+package dev.asyncqueue.nats;
+
+import dev.asyncqueue.Invocation;
+import io.nats.client.support.JsonParseException;
+import io.nats.client.support.JsonParser;
+import io.nats.client.support.Encoding;
+import io.nats.client.support.JsonValue;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and writes invocations as the OpenFaaS gateway's {@code QueueRequest} JSON, so messages
+ * published by a real gateway are understood and ours are readable by OpenFaaS tools.
+ *
+ * <p>The call id travels in the {@code X-Call-Id} header, the enqueue time in {@code X-Start-Time}
+ * (Unix nanoseconds) and the callback in both {@code CallbackUrl} (Go's {@code url.URL} object) and
+ * {@code X-Callback-Url}. Decoding is lenient where Go's is (unknown keys, absent keys,
+ * {@code CallbackUrl} as a plain string) and strict about types, so a message that would make a
+ * wrong call is refused with the reason.
+ */
+public final class QueueRequestCodec {
+    static final String CALL_ID = "X-Call-Id";
+    static final String START_TIME = "X-Start-Time";
+    static final String CALLBACK_URL = "X-Callback-Url";
+
+    private QueueRequestCodec() {
+    }
+
+    /** Encodes an invocation as {@code QueueRequest} JSON (UTF-8). */
+    public static byte[] encode(Invocation invocation) {
+        ByteBuffer body = invocation.bodyBuffer();
+        StringBuilder sb = new StringBuilder(256 + invocation.bodyLength() * 4 / 3);
+        sb.append("{\"Header\":{");
+        boolean first = true;
+        for (Map.Entry<String, List<String>> header : invocation.headers().entrySet()) {
+            first = appendHeader(sb, first, header.getKey(), header.getValue());
+        }
+        if (invocation.header(CALL_ID).isEmpty()) {
+            first = appendHeader(sb, first, CALL_ID, List.of(invocation.callId()));
+        }
+        if (invocation.header(START_TIME).isEmpty()) {
+            Instant at = invocation.enqueuedAt();
+            long nanos = at.getEpochSecond() * 1_000_000_000L + at.getNano();
+            first = appendHeader(sb, first, START_TIME, List.of(Long.toString(nanos)));
+        }
+        if (invocation.callbackUrl().isPresent() && invocation.header(CALLBACK_URL).isEmpty()) {
+            appendHeader(sb, first, CALLBACK_URL, List.of(invocation.callbackUrl().get().toString()));
+        }
+        sb.append("},\"Host\":");
+        string(sb, invocation.host());
+        sb.append(",\"Body\":");
+        if (invocation.bodyLength() == 0) {
+            sb.append("null");
+        } else {
+            sb.append('"').append(StandardCharsets.ISO_8859_1.decode(Base64.getEncoder().encode(body))).append('"');
+        }
+        sb.append(",\"Method\":");
+        string(sb, invocation.method());
+        sb.append(",\"Path\":");
+        string(sb, invocation.path());
+        sb.append(",\"QueryString\":");
+        string(sb, invocation.query());
+        sb.append(",\"Function\":");
+        string(sb, invocation.function());
+        sb.append(",\"QueueName\":");
+        string(sb, invocation.queue().equals(Invocation.DEFAULT_QUEUE) ? "" : invocation.queue());
+        sb.append(",\"Annotations\":{");
+        first = true;
+        for (Map.Entry<String, String> a : invocation.annotations().entrySet()) {
+            if (!first) sb.append(',');
+            first = false;
+            string(sb, a.getKey());
+            sb.append(':');
+            string(sb, a.getValue());
+        }
+        sb.append("},\"CallbackUrl\":");
+        if (invocation.callbackUrl().isPresent()) {
+            appendUrl(sb, invocation.callbackUrl().get());
+        } else {
+            sb.append("null");
+        }
+        sb.append('}');
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Decodes a {@code QueueRequest}.
+     *
+     * @param data          the message payload
+     * @param defaultQueue  the queue to assume when {@code QueueName} is empty
+     * @param fallbackId    the call id to use when the message carries none (e.g. derived from its position)
+     * @throws MalformedMessageException with the reason when it is not a usable invocation
+     */
+    public static Invocation decode(byte[] data, String defaultQueue, String fallbackId) throws MalformedMessageException {
+        JsonValue root;
+        try {
+            root = JsonParser.parse(data);
+        } catch (JsonParseException | RuntimeException e) {
+            throw new MalformedMessageException("not valid JSON: " + e.getMessage(), e);
+        }
+        if (root == null || root.type != JsonValue.Type.MAP) {
+            throw new MalformedMessageException("expected a JSON object, got " + (root == null ? "nothing" : root.type));
+        }
+        Map<String, JsonValue> fields = root.map;
+        String function = requiredString(fields, "Function");
+        if (!Invocation.FUNCTION_NAME.matcher(function).matches()) {
+            throw new MalformedMessageException("Function '" + abbreviate(function) + "' is not a valid function name");
+        }
+        String method = requiredString(fields, "Method");
+        Map<String, List<String>> headers = headers(fields.get("Header"));
+        Invocation.Builder builder = Invocation.builder(function)
+                .method(method)
+                .path(optionalString(fields, "Path"))
+                .query(optionalString(fields, "QueryString"))
+                .host(optionalString(fields, "Host"))
+                .headers(headers)
+                .body(body(fields.get("Body")))
+                .annotations(stringMap(fields.get("Annotations"), "Annotations"));
+        String queue = optionalString(fields, "QueueName");
+        builder.queue(queue.isEmpty() ? defaultQueue : queue);
+        String callId = first(headers, CALL_ID);
+        builder.callId(callId == null || callId.isBlank() ? fallbackId : callId);
+        String start = first(headers, START_TIME);
+        if (start != null) {
+            try {
+                long nanos = Long.parseLong(start.trim());
+                builder.enqueuedAt(Instant.ofEpochSecond(nanos / 1_000_000_000L, nanos % 1_000_000_000L));
+            } catch (NumberFormatException ignored) {
+                // A bad start time is not worth refusing a call for; the decode time stands in.
+            }
+        }
+        URI callback = callbackUrl(fields.get("CallbackUrl"));
+        if (callback == null) {
+            String header = first(headers, CALLBACK_URL);
+            if (header != null && !header.isBlank()) callback = parseUri(header.trim());
+        }
+        builder.callbackUrl(callback);
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException(e.getMessage(), e);
+        }
+    }
+
+    private static boolean appendHeader(StringBuilder sb, boolean first, String name, List<String> values) {
+        if (!first) sb.append(',');
+        string(sb, name);
+        sb.append(":[");
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) sb.append(',');
+            string(sb, values.get(i));
+        }
+        sb.append(']');
+        return false;
+    }
+
+    private static void string(StringBuilder sb, String value) {
+        sb.append('"');
+        Encoding.jsonEncode(sb, value);
+        sb.append('"');
+    }
+
+    /** Go's {@code url.URL} as {@code encoding/json} writes it. */
+    private static void appendUrl(StringBuilder sb, URI url) {
+        String host = url.getHost() == null ? "" : url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort());
+        String path = url.isOpaque() || url.getPath() == null ? "" : url.getPath();
+        String rawPath = url.getRawPath() == null || url.getRawPath().equals(path) ? "" : url.getRawPath();
+        sb.append("{\"Scheme\":");
+        string(sb, url.getScheme() == null ? "" : url.getScheme());
+        sb.append(",\"Opaque\":");
+        string(sb, url.isOpaque() ? url.getRawSchemeSpecificPart() : "");
+        sb.append(",\"User\":null,\"Host\":");
+        string(sb, host);
+        sb.append(",\"Path\":");
+        string(sb, path);
+        sb.append(",\"RawPath\":");
+        string(sb, rawPath);
+        sb.append(",\"OmitHost\":false,\"ForceQuery\":false,\"RawQuery\":");
+        string(sb, url.getRawQuery() == null ? "" : url.getRawQuery());
+        sb.append(",\"Fragment\":");
+        string(sb, url.getFragment() == null ? "" : url.getFragment());
+        sb.append(",\"RawFragment\":\"\"}");
+    }
+
+    private static URI callbackUrl(JsonValue value) throws MalformedMessageException {
+        if (value == null || value.type == JsonValue.Type.NULL) return null;
+        if (value.type == JsonValue.Type.STRING) {
+            return value.string.isBlank() ? null : parseUri(value.string.trim());
+        }
+        if (value.type != JsonValue.Type.MAP) {
+            throw new MalformedMessageException("CallbackUrl must be a URL object or a string, got " + value.type);
+        }
+        Map<String, JsonValue> u = value.map;
+        String scheme = urlPart(u, "Scheme");
+        String opaque = urlPart(u, "Opaque");
+        String host = urlPart(u, "Host");
+        String path = urlPart(u, "Path");
+        String rawPath = urlPart(u, "RawPath");
+        String rawQuery = urlPart(u, "RawQuery");
+        String fragment = urlPart(u, "Fragment");
+        JsonValue force = u.get("ForceQuery");
+        boolean forceQuery = force != null && force.type == JsonValue.Type.BOOL && force.bool;
+        if (scheme.isEmpty() && host.isEmpty() && path.isEmpty() && opaque.isEmpty()) return null;
+        if (!opaque.isEmpty()) {
+            return parseUri(scheme + ":" + opaque + (fragment.isEmpty() ? "" : "#" + fragment));
+        }
+        try {
+            // The multi-argument constructor quotes what Go had decoded; a raw path is already quoted.
+            URI base = new URI(scheme.isEmpty() ? null : scheme, host.isEmpty() ? null : host,
+                    rawPath.isEmpty() ? (path.isEmpty() ? null : path) : null, null, null);
+            String text = base.toString();
+            if (!rawPath.isEmpty()) text += rawPath;
+            if (!rawQuery.isEmpty() || forceQuery) text += "?" + rawQuery;
+            if (!fragment.isEmpty()) text += "#" + new URI(null, null, null, null, fragment).getRawFragment();
+            return parseUri(text);
+        } catch (URISyntaxException e) {
+            throw new MalformedMessageException("CallbackUrl is not a valid URL: " + e.getMessage(), e);
+        }
+    }
+
+    private static String urlPart(Map<String, JsonValue> url, String key) throws MalformedMessageException {
+        JsonValue v = url.get(key);
+        if (v == null || v.type == JsonValue.Type.NULL) return "";
+        if (v.type != JsonValue.Type.STRING) {
+            throw new MalformedMessageException("CallbackUrl." + key + " must be a string, got " + v.type);
+        }
+        return v.string;
+    }
+
+    private static URI parseUri(String text) throws MalformedMessageException {
+        try {
+            URI uri = new URI(text);
+            if (uri.getScheme() == null) throw new URISyntaxException(text, "no scheme");
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new MalformedMessageException("callback URL '" + abbreviate(text) + "' is not valid: " + e.getReason(), e);
+        }
+    }
+
+    private static Map<String, List<String>> headers(JsonValue value) throws MalformedMessageException {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        if (value == null || value.type == JsonValue.Type.NULL) return headers;
+        if (value.type != JsonValue.Type.MAP) {
+            throw new MalformedMessageException("Header must be an object of string arrays, got " + value.type);
+        }
+        for (Map.Entry<String, JsonValue> e : value.map.entrySet()) {
+            JsonValue v = e.getValue();
+            if (v.type == JsonValue.Type.NULL) continue;
+            if (v.type == JsonValue.Type.STRING) {
+                headers.put(e.getKey(), List.of(v.string));
+                continue;
+            }
+            if (v.type != JsonValue.Type.ARRAY) {
+                throw new MalformedMessageException("Header '" + abbreviate(e.getKey()) + "' must be an array of strings, got " + v.type);
+            }
+            List<String> values = new ArrayList<>(v.array.size());
+            for (JsonValue item : v.array) {
+                if (item.type != JsonValue.Type.STRING) {
+                    throw new MalformedMessageException("Header '" + abbreviate(e.getKey()) + "' has a " + item.type + " value");
+                }
+                values.add(item.string);
+            }
+            headers.put(e.getKey(), values);
+        }
+        return headers;
+    }
+
+    private static Map<String, String> stringMap(JsonValue value, String field) throws MalformedMessageException {
+        Map<String, String> result = new LinkedHashMap<>();
+        if (value == null || value.type == JsonValue.Type.NULL) return result;
+        if (value.type != JsonValue.Type.MAP) {
+            throw new MalformedMessageException(field + " must be an object of strings, got " + value.type);
+        }
+        for (Map.Entry<String, JsonValue> e : value.map.entrySet()) {
+            if (e.getValue().type != JsonValue.Type.STRING) {
+                throw new MalformedMessageException(field + " '" + abbreviate(e.getKey()) + "' must be a string");
+            }
+            result.put(e.getKey(), e.getValue().string);
+        }
+        return result;
+    }
+
+    private static byte[] body(JsonValue value) throws MalformedMessageException {
+        if (value == null || value.type == JsonValue.Type.NULL) return new byte[0];
+        if (value.type != JsonValue.Type.STRING) {
+            throw new MalformedMessageException("Body must be a base64 string, got " + value.type);
+        }
+        try {
+            return Base64.getDecoder().decode(value.string);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("Body is not valid base64: " + e.getMessage(), e);
+        }
+    }
+
+    private static String requiredString(Map<String, JsonValue> fields, String key) throws MalformedMessageException {
+        JsonValue v = fields.get(key);
+        if (v == null || v.type == JsonValue.Type.NULL) {
+            throw new MalformedMessageException(key + " is missing");
+        }
+        if (v.type != JsonValue.Type.STRING) {
+            throw new MalformedMessageException(key + " must be a string, got " + v.type);
+        }
+        if (v.string.isEmpty()) {
+            throw new MalformedMessageException(key + " is empty");
+        }
+        return v.string;
+    }
+
+    private static String optionalString(Map<String, JsonValue> fields, String key) throws MalformedMessageException {
+        JsonValue v = fields.get(key);
+        if (v == null || v.type == JsonValue.Type.NULL) return "";
+        if (v.type != JsonValue.Type.STRING) {
+            throw new MalformedMessageException(key + " must be a string, got " + v.type);
+        }
+        return v.string;
+    }
+
+    private static String first(Map<String, List<String>> headers, String name) {
+        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) return e.getValue().get(0);
+        }
+        return null;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 61) + "...";
+    }
+}

@@ -1,0 +1,145 @@
+package dev.asyncqueue.nats;
+
+import dev.asyncqueue.ConsumerStrategy;
+import dev.asyncqueue.Delivery;
+import dev.asyncqueue.QueueUnavailableException;
+import dev.asyncqueue.WorkSource;
+import io.nats.client.ConsumerContext;
+import io.nats.client.FetchConsumeOptions;
+import io.nats.client.FetchConsumer;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamStatusCheckedException;
+import io.nats.client.Message;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.DeliverPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * {@code static} mode: one durable pull consumer shared by every worker of the queue, serving all
+ * functions in FIFO order; more worker replicas mean more throughput, and each message goes to one of them.
+ */
+public final class StaticConsumerStrategy implements ConsumerStrategy {
+    private static final Logger log = LoggerFactory.getLogger(StaticConsumerStrategy.class);
+    /** The shared consumer's default name. */
+    public static final String DEFAULT_CONSUMER = "faas-workers";
+
+    private final JetStreamQueue queue;
+    private final String consumerName;
+    private final Duration ackWait;
+    private final long maxAckPending;
+    private final MessageDecoder decoder;
+    private volatile ConsumerContext consumer;
+    private final WorkSource source = new SharedSource();
+
+    private StaticConsumerStrategy(Builder b) {
+        this.queue = b.queue;
+        this.consumerName = b.consumerName;
+        this.ackWait = b.ackWait;
+        this.maxAckPending = b.maxAckPending;
+        this.decoder = new MessageDecoder(queue.name());
+    }
+
+    /** Starts a strategy for the queue. */
+    public static Builder builder(JetStreamQueue queue) {
+        return new Builder(queue);
+    }
+
+    @Override
+    public void start() {
+        String stream = queue.streamName();
+        try {
+            JetStreamManagement jsm = queue.connection().jetStreamManagement();
+            queue.ensureStream();
+            removeFilteredConsumers(jsm, stream);
+            ConsumerConfiguration config = ConsumerConfiguration.builder()
+                    .durable(consumerName)
+                    .ackPolicy(AckPolicy.Explicit)
+                    .deliverPolicy(DeliverPolicy.All)
+                    .ackWait(ackWait)
+                    .maxDeliver(-1)
+                    .maxAckPending(maxAckPending)
+                    .build();
+            jsm.addOrUpdateConsumer(stream, config);
+            consumer = queue.connection().getStreamContext(stream).getConsumerContext(consumerName);
+            log.info("static mode: consumer {} on stream {} (ack_wait {})", consumerName, stream, ackWait);
+        } catch (IOException | JetStreamApiException e) {
+            throw new QueueUnavailableException("cannot create consumer " + consumerName + " on " + stream + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A work-queue stream allows one unfiltered consumer only if no filtered ones exist, so
+     * per-function consumers left by {@code function} mode are removed; their unacknowledged messages
+     * stay in the stream and are delivered to the shared consumer.
+     */
+    private void removeFilteredConsumers(JetStreamManagement jsm, String stream) throws IOException, JetStreamApiException {
+        for (ConsumerInfo info : jsm.getConsumers(stream)) {
+            String filter = info.getConsumerConfiguration().getFilterSubject();
+            if (!info.getName().equals(consumerName) && filter != null && !filter.isEmpty()) {
+                jsm.deleteConsumer(stream, info.getName());
+                log.info("removed consumer {} (filter {}) from {}: static mode shares one consumer",
+                        info.getName(), filter, stream);
+            }
+        }
+    }
+
+    @Override
+    public List<WorkSource> sources() {
+        return List.of(source);
+    }
+
+    @Override
+    public void close() {
+        consumer = null;
+    }
+
+    /** The single source every function's work comes from. */
+    private final class SharedSource implements WorkSource {
+        @Override
+        public Optional<String> function() {
+            return Optional.empty();
+        }
+
+        @Override
+        public int fetch(int max, Duration maxWait, Consumer<Delivery> sink) throws InterruptedException {
+            ConsumerContext context = consumer;
+            if (context == null) throw new IllegalStateException("strategy not started or closed");
+            return Pulls.pull(context, decoder, max, maxWait, sink);
+        }
+    }
+
+    /** Configures a {@link StaticConsumerStrategy}. */
+    public static final class Builder {
+        private final JetStreamQueue queue;
+        private String consumerName = DEFAULT_CONSUMER;
+        private Duration ackWait = Duration.ofSeconds(30);
+        private long maxAckPending = 20_000;
+
+        private Builder(JetStreamQueue queue) {
+            this.queue = Objects.requireNonNull(queue);
+        }
+
+        /** The durable consumer's name (default {@value #DEFAULT_CONSUMER}). */
+        public Builder consumerName(String name) { this.consumerName = Objects.requireNonNull(name); return this; }
+
+        /** How long the server waits for an ack or keep-alive before redelivering ({@code ack_wait}, 30s). */
+        public Builder ackWait(Duration ackWait) { this.ackWait = Objects.requireNonNull(ackWait); return this; }
+
+        /** Messages delivered and not yet acked, across all workers, including those waiting for a retry. */
+        public Builder maxAckPending(long maxAckPending) { this.maxAckPending = maxAckPending; return this; }
+
+        public StaticConsumerStrategy build() { return new StaticConsumerStrategy(this); }
+    }
+}
