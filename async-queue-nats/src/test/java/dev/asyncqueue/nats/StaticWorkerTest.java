@@ -332,6 +332,7 @@ class StaticWorkerTest {
                         .ackWait(Duration.ofSeconds(2)).build())
                 .invoker(HttpInvoker.builder().gatewayUrl(http.baseUrl()).build())
                 .keepAliveInterval(Duration.ofMillis(500))
+                .shutdownGrace(Duration.ofMillis(100))
                 .build();
         crashing.start();
         queue.enqueue(Invocation.builder("job").queue(queue.name()).callbackUrl(URI.create(http.baseUrl() + "/cb")).build())

@@ -1,0 +1,114 @@
+package dev.asyncqueue.examples;
+
+import dev.asyncqueue.Invocation;
+import dev.asyncqueue.config.ConfigurationException;
+import dev.asyncqueue.config.Settings;
+import dev.asyncqueue.nats.NatsConnections;
+import dev.asyncqueue.retry.RetryPolicy;
+
+import java.time.Duration;
+
+/**
+ * The example queue-worker's configuration, read from environment variables with the OpenFaaS
+ * names and defaults; every bad value stops start-up with a message naming the variable.
+ *
+ * @param role               {@code all} (ingest and worker), {@code ingest} or {@code worker}
+ * @param queue              {@code queue_name} (or {@code nats_stream}), default {@code faas-request}
+ * @param scalingMode        {@code static} or {@code function}
+ * @param natsUrl            the NATS server(s), or empty to start a local nats-server (development)
+ * @param streamReplicas     {@code nats_stream_replicas}
+ * @param memoryStorage      {@code nats_storage=memory} instead of file
+ * @param maxMessageBytes    {@code max_message_bytes}: largest stored invocation (1 MiB)
+ * @param maxInflight        {@code max_inflight}
+ * @param ackWait            {@code ack_wait}
+ * @param retryPolicy        from {@code max_retry_attempts}, {@code retry_http_codes}, waits and {@code backoff}
+ * @param invoker            {@code invoker}: the name of the invoker provider ({@code http})
+ * @param limiterEnabled     {@code limiter_enabled}
+ * @param limiter            {@code limiter}: the limiter provider's name when enabled ({@code adaptive})
+ * @param inactiveThreshold  {@code consumer_inactive_threshold}
+ * @param port               {@code port}: the ingest endpoint's port (8080)
+ * @param metricsPort        {@code metrics_port} (8081)
+ * @param demoFunctions      {@code demo_functions}: serve demo functions and a callback receiver on the ingest port
+ * @param shutdownGrace      {@code shutdown_grace}: time given to calls in flight on stop
+ * @param callbackTimeout    {@code callback_timeout}
+ * @param debug              {@code debug}
+ * @param logEncoding        {@code log_encoding}: {@code console} or {@code json}
+ * @param settings           all settings, handed to providers
+ */
+public record AppConfig(String role, String queue, String scalingMode, String natsUrl, int streamReplicas,
+                        boolean memoryStorage, long maxMessageBytes, int maxInflight, Duration ackWait,
+                        RetryPolicy retryPolicy, String invoker, boolean limiterEnabled, String limiter,
+                        Duration inactiveThreshold, int port, int metricsPort, boolean demoFunctions,
+                        Duration shutdownGrace, Duration callbackTimeout, boolean debug, String logEncoding,
+                        Settings settings) {
+
+    /** Reads and validates everything. */
+    public static AppConfig from(Settings s) {
+        String queue = s.first("queue_name", "nats_stream").orElse(Invocation.DEFAULT_QUEUE);
+        if (!Invocation.QUEUE_NAME.matcher(queue).matches()) {
+            throw new ConfigurationException(s.get("queue_name").isPresent() ? "queue_name" : "nats_stream",
+                    "'" + queue + "' must match " + Invocation.QUEUE_NAME.pattern());
+        }
+        boolean natsGiven = s.first("nats_url", "nats_host", "nats_port").isPresent();
+        String natsUrl = natsGiven ? NatsConnections.url(s) : "";
+        Duration ackWait = positive(s, "ack_wait", Duration.ofSeconds(30));
+        RetryPolicy retry = RetryPolicy.fromSettings(s);
+        positive(s, "upstream_timeout", Duration.ofMinutes(1));
+        s.bool("tls_insecure", false);
+        String mode = s.choice("scaling_mode", "static", "static", "function");
+        return new AppConfig(
+                s.choice("role", "all", "all", "ingest", "worker"),
+                queue,
+                mode,
+                natsUrl,
+                s.integer("nats_stream_replicas", 1, 1, 5),
+                "memory".equals(s.choice("nats_storage", "file", "file", "memory")),
+                s.longValue("max_message_bytes", 1024 * 1024, 4096, 64L * 1024 * 1024),
+                s.integer("max_inflight", 50, 1, 100_000),
+                ackWait,
+                retry,
+                s.string("invoker", "http"),
+                s.bool("limiter_enabled", true),
+                s.string("limiter", "adaptive"),
+                positive(s, "consumer_inactive_threshold", Duration.ofSeconds(30)),
+                s.integer("port", 8080, 0, 65535),
+                s.integer("metrics_port", 8081, 0, 65535),
+                s.bool("demo_functions", false),
+                nonNegative(s, "shutdown_grace", Duration.ofSeconds(10)),
+                positive(s, "callback_timeout", Duration.ofSeconds(30)),
+                s.bool("debug", false),
+                s.choice("log_encoding", "console", "console", "json"),
+                s);
+    }
+
+    /** Whether this process accepts invocations over HTTP. */
+    public boolean runsIngest() {
+        return !"worker".equals(role);
+    }
+
+    /** Whether this process works the queue. */
+    public boolean runsWorker() {
+        return !"ingest".equals(role);
+    }
+
+    private static Duration positive(Settings s, String name, Duration defaultValue) {
+        Duration d = s.duration(name, defaultValue);
+        if (d.isZero() || d.isNegative()) throw new ConfigurationException(name, "must be positive, got " + d);
+        return d;
+    }
+
+    private static Duration nonNegative(Settings s, String name, Duration defaultValue) {
+        Duration d = s.duration(name, defaultValue);
+        if (d.isNegative()) throw new ConfigurationException(name, "must not be negative, got " + d);
+        return d;
+    }
+
+    /** Secrets stay in {@link #settings()}, whose own toString masks them. */
+    @Override
+    public String toString() {
+        return "AppConfig[role=" + role + ", queue=" + queue + ", scaling_mode=" + scalingMode + ", nats="
+                + (natsUrl.isEmpty() ? "local" : natsUrl.replaceAll("//[^@/]*@", "//****@")) + ", max_inflight=" + maxInflight
+                + ", ack_wait=" + ackWait + ", retry=" + retryPolicy + ", invoker=" + invoker
+                + ", limiter=" + (limiterEnabled ? limiter : "off") + ", port=" + port + "]";
+    }
+}

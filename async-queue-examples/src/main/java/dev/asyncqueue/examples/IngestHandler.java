@@ -1,0 +1,178 @@
+package dev.asyncqueue.examples;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.asyncqueue.AsyncQueue;
+import dev.asyncqueue.EnqueueReceipt;
+import dev.asyncqueue.Invocation;
+import dev.asyncqueue.PayloadTooLargeException;
+import dev.asyncqueue.QueueUnavailableException;
+import dev.asyncqueue.http.ForwardedHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code POST /async-function/{name}[/{path}]}: validates the request, stores it in the queue and
+ * answers 202 with {@code X-Call-Id} once it is durable. Nothing is stored on any error.
+ */
+final class IngestHandler implements HttpHandler {
+    private static final Logger log = LoggerFactory.getLogger(IngestHandler.class);
+    static final String PREFIX = "/async-function/";
+
+    private final AsyncQueue queue;
+
+    IngestHandler(AsyncQueue queue) {
+        this.queue = queue;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            answer(exchange, route(exchange));
+        } catch (RuntimeException e) {
+            log.error("ingest failed", e);
+            answer(exchange, Reply.of(500, "internal error"));
+        }
+    }
+
+    private Reply route(HttpExchange exchange) throws IOException {
+        URI uri = exchange.getRequestURI();
+        String rest = uri.getRawPath().substring(Math.min(uri.getRawPath().length(), PREFIX.length()));
+        if (!uri.getRawPath().startsWith(PREFIX) || rest.isEmpty()) {
+            return Reply.of(404, "not found: use POST /async-function/{name}[/{path}]");
+        }
+        if (!"POST".equals(exchange.getRequestMethod())) {
+            exchange.getResponseHeaders().set("Allow", "POST");
+            return Reply.of(405, "method " + exchange.getRequestMethod() + " not allowed: use POST");
+        }
+        int slash = rest.indexOf('/');
+        String name = slash < 0 ? rest : rest.substring(0, slash);
+        String path = slash < 0 ? "" : rest.substring(slash);
+        if (!Invocation.FUNCTION_NAME.matcher(name).matches()) {
+            return Reply.of(400, "invalid function name '" + printable(name) + "': use letters, digits, '-', '_' and '.'");
+        }
+        String callbackHeader = exchange.getRequestHeaders().getFirst("X-Callback-Url");
+        URI callback = null;
+        if (callbackHeader != null && !callbackHeader.isBlank()) {
+            callback = parseCallback(callbackHeader.trim());
+            if (callback == null) {
+                return Reply.of(400, "X-Callback-Url is not an absolute http(s) URL: '" + printable(callbackHeader) + "'");
+            }
+        }
+        long limit = queue.maxMessageBytes();
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > limit) {
+            return tooLarge(Long.parseLong(declared), limit);
+        }
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+        }
+        if (body.length > limit) {
+            return tooLarge(body.length, limit);
+        }
+        String callId = exchange.getRequestHeaders().getFirst("X-Call-Id");
+        if (callId == null || callId.isBlank() || callId.length() > 128) callId = UUID.randomUUID().toString();
+        Instant now = Instant.now();
+        Invocation.Builder builder = Invocation.builder(name)
+                .callId(callId)
+                .queue(queue.name())
+                .method("POST")
+                .path(path)
+                .query(uri.getRawQuery() == null ? "" : uri.getRawQuery())
+                .body(body)
+                .callbackUrl(callback)
+                .enqueuedAt(now)
+                .host(exchange.getRequestHeaders().getFirst("Host"));
+        for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
+            String headerName = header.getKey();
+            boolean setByGateway = "X-Call-Id".equalsIgnoreCase(headerName) || "X-Start-Time".equalsIgnoreCase(headerName);
+            if (!setByGateway && (ForwardedHeaders.isForwarded(headerName) || "User-Agent".equalsIgnoreCase(headerName))) {
+                header.getValue().forEach(v -> builder.header(headerName, v));
+            }
+        }
+        // As the OpenFaaS gateway does: the function sees the call id and the time it was accepted.
+        builder.header("X-Call-Id", callId)
+                .header("X-Start-Time", Long.toString(now.getEpochSecond() * 1_000_000_000L + now.getNano()));
+        Invocation invocation = builder.build();
+        try {
+            EnqueueReceipt receipt = queue.enqueue(invocation).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            exchange.getResponseHeaders().set("X-Call-Id", receipt.callId());
+            log.debug("accepted call {} to {} as {} seq {}", receipt.callId(), name, receipt.queue(), receipt.sequence());
+            return Reply.of(202, "");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof PayloadTooLargeException tooLarge) {
+                return tooLarge(tooLarge.size(), tooLarge.limit());
+            }
+            if (cause instanceof QueueUnavailableException) {
+                log.warn("cannot accept call to {}: {}", name, cause.getMessage());
+                return Reply.of(503, "queue unavailable, nothing was stored: " + cause.getMessage());
+            }
+            log.error("cannot accept call to {}", name, cause);
+            return Reply.of(500, "could not store the invocation: " + cause.getMessage());
+        } catch (TimeoutException e) {
+            return Reply.of(503, "queue did not confirm storage within 10s; retry with the same X-Call-Id");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Reply.of(503, "interrupted");
+        }
+    }
+
+    private static URI parseCallback(String text) {
+        try {
+            URI uri = new URI(text);
+            boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+            return http && uri.getHost() != null ? uri : null;
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+
+    private static Reply tooLarge(long size, long limit) {
+        return Reply.of(413, "request of " + size + " bytes is over the queue's limit of " + limit
+                + " bytes per invocation (the body is stored base64-encoded, so about " + (limit * 3 / 4 - 1024)
+                + " bytes of body fit)");
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() > 80 ? s.substring(0, 77) + "..." : s;
+        return cut.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
+    static void answer(HttpExchange exchange, Reply reply) throws IOException {
+        byte[] bytes = reply.body().isEmpty() ? new byte[0] : (reply.body() + "\n").getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > 0) exchange.getResponseHeaders().set("Content-Type", reply.contentType());
+        exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    /** An HTTP answer. */
+    record Reply(int status, String body, String contentType) {
+        static Reply of(int status, String body) {
+            return new Reply(status, body, "text/plain; charset=utf-8");
+        }
+
+        static Reply json(int status, String body) {
+            return new Reply(status, body, "application/json");
+        }
+    }
+}

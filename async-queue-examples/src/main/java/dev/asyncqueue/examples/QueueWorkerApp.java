@@ -1,0 +1,204 @@
+package dev.asyncqueue.examples;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.asyncqueue.ConsumerStrategy;
+import dev.asyncqueue.Invoker;
+import dev.asyncqueue.Threads;
+import dev.asyncqueue.config.ConfigurationException;
+import dev.asyncqueue.config.Settings;
+import dev.asyncqueue.nats.JetStreamQueue;
+import dev.asyncqueue.nats.LocalNatsServer;
+import dev.asyncqueue.nats.NatsConnections;
+import dev.asyncqueue.nats.StaticConsumerStrategy;
+import dev.asyncqueue.spi.Providers;
+import dev.asyncqueue.worker.QueueWorker;
+import io.nats.client.Connection;
+import io.nats.client.api.StorageType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The runnable queue-worker: an ingest endpoint ({@code POST /async-function/{name}}) and a worker
+ * on one JetStream queue, configured by environment variables. With no NATS configured it starts a
+ * local {@code nats-server} for development.
+ */
+public final class QueueWorkerApp implements AutoCloseable {
+    private final Logger log = LoggerFactory.getLogger(QueueWorkerApp.class);
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AppConfig config;
+    private JetStreamQueue queue;
+    private QueueWorker worker;
+    private HttpServer ingest;
+
+    private QueueWorkerApp(AppConfig config) {
+        this.config = config;
+    }
+
+    /** Runs until SIGTERM or SIGINT; a configuration error exits with status 2 naming the variable. */
+    public static void main(String[] args) throws Exception {
+        // slf4j-simple reads its level once, at the first logger: set it before anything logs.
+        if (Boolean.parseBoolean(System.getenv().getOrDefault("debug", "false"))) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+        }
+        AppConfig config;
+        try {
+            config = AppConfig.from(Settings.fromEnvironment());
+        } catch (ConfigurationException e) {
+            System.err.println("configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        QueueWorkerApp app;
+        try {
+            app = start(config);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("cannot start the queue-worker: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "async-queue-shutdown"));
+        app.stopped.await();
+    }
+
+    /** Starts everything the configuration asks for; on failure, stops what was started. */
+    public static QueueWorkerApp start(AppConfig config) throws IOException {
+        QueueWorkerApp app = new QueueWorkerApp(config);
+        try {
+            app.startAll();
+            return app;
+        } catch (IOException | RuntimeException e) {
+            app.close();
+            throw e;
+        }
+    }
+
+    /** Starts from a map of settings, as the environment would give them (for tests and embedding). */
+    public static QueueWorkerApp start(Map<String, String> settings) throws IOException {
+        return start(AppConfig.from(Settings.of(settings)));
+    }
+
+    private void startAll() throws IOException {
+        log.info("starting queue-worker: {}", config);
+        Settings settings = config.settings();
+        String natsUrl = config.natsUrl();
+        if (natsUrl.isEmpty()) {
+            if (!LocalNatsServer.isInstalled()) {
+                throw new IOException("no NATS configured (nats_url or nats_host) and no nats-server on the PATH; "
+                        + LocalNatsServer.INSTALL_HINT);
+            }
+            LocalNatsServer server = LocalNatsServer.builder().port(portOr4222()).start();
+            resources.push(server);
+            natsUrl = server.url();
+            log.info("no nats_url or nats_host set: started a local nats-server on {} with JetStream in {} (development only)",
+                    natsUrl, server.storeDir());
+            settings = settings.with(Map.of("nats_url", natsUrl));
+        }
+        Connection connection = NatsConnections.connect(settings, "async-queue-" + config.queue());
+        resources.push(connection::close);
+        queue = JetStreamQueue.builder(connection)
+                .queue(config.queue())
+                .replicas(config.streamReplicas())
+                .storage(config.memoryStorage() ? StorageType.Memory : StorageType.File)
+                .maxMessageBytes(config.maxMessageBytes())
+                .build();
+
+        if (config.runsIngest()) {
+            ingest = HttpServer.create(new InetSocketAddress(config.port()), 128);
+            ExecutorService executor = Executors.newFixedThreadPool(16, Threads.named("async-queue-ingest"));
+            ingest.setExecutor(executor);
+            ingest.createContext(IngestHandler.PREFIX, new IngestHandler(queue));
+            ingest.createContext("/healthz", exchange -> {
+                try (exchange) {
+                    boolean ready = queue.isAvailable();
+                    IngestHandler.answer(exchange, IngestHandler.Reply.of(ready ? 200 : 503, ready ? "ok" : "NATS not connected"));
+                }
+            });
+            if (config.demoFunctions()) {
+                DemoFunctions demo = new DemoFunctions();
+                resources.push(demo);
+                ingest.createContext("/function/", demo);
+                ingest.createContext("/demo/", demo);
+            }
+            ingest.start();
+            HttpServer started = ingest;
+            resources.push(() -> {
+                started.stop(1);
+                executor.shutdownNow();
+            });
+            log.info("ingest listening on :{} (POST /async-function/{{name}}){}", ingestPort(),
+                    config.demoFunctions() ? "; demo functions at /function/{echo,sleep,status}, callbacks at /demo/callback" : "");
+        }
+
+        if (config.runsWorker()) {
+            Invoker invoker = Providers.invoker(config.invoker()).create(settings);
+            if (invoker instanceof AutoCloseable closeable) resources.push(closeable);
+            ConsumerStrategy strategy = StaticConsumerStrategy.builder(queue).ackWait(config.ackWait()).build();
+            worker = QueueWorker.builder()
+                    .name(config.queue())
+                    .consumer(strategy)
+                    .invoker(invoker)
+                    .retryPolicy(config.retryPolicy())
+                    .maxInflight(config.maxInflight())
+                    .keepAliveInterval(keepAliveFor(config.ackWait()))
+                    .shutdownGrace(config.shutdownGrace())
+                    .callbackTimeout(config.callbackTimeout())
+                    .build();
+            worker.start();
+            resources.push(worker);
+        }
+        log.info("queue-worker ready: queue {} (stream {})", config.queue(), queue.streamName());
+    }
+
+    /** Keep-alives three times per ack wait, so one lost one does not cause a redelivery. */
+    static Duration keepAliveFor(Duration ackWait) {
+        return Duration.ofMillis(Math.max(50, ackWait.toMillis() / 3));
+    }
+
+    private static int portOr4222() {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(4222, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return 4222;
+        } catch (IOException busy) {
+            return 0;
+        }
+    }
+
+    /** The port the ingest endpoint listens on (useful with {@code port=0}). */
+    public int ingestPort() {
+        return ingest == null ? -1 : ingest.getAddress().getPort();
+    }
+
+    /** The queue this app serves. */
+    public JetStreamQueue queue() {
+        return queue;
+    }
+
+    /** The worker, when this process runs one. */
+    public QueueWorker worker() {
+        return worker;
+    }
+
+    /** Stops the worker (letting calls finish), the ingest endpoint, the connection and a local server. */
+    @Override
+    public synchronized void close() {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("stopping {} failed: {}", resource, e.toString());
+            }
+        }
+        stopped.countDown();
+    }
+}

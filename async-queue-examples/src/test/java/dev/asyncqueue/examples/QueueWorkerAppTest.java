@@ -1,0 +1,189 @@
+package dev.asyncqueue.examples;
+
+import dev.asyncqueue.nats.LocalNatsServer;
+import dev.asyncqueue.testing.RecordingHttpServer;
+import dev.asyncqueue.testing.RecordingHttpServer.RecordedRequest;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The example queue-worker as a user runs it: HTTP in, callback out, errors answered clearly. */
+class QueueWorkerAppTest {
+    private static final AtomicInteger QUEUES = new AtomicInteger();
+    private static LocalNatsServer nats;
+    private static Connection inspector;
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @BeforeAll
+    static void startNats() throws Exception {
+        nats = LocalNatsServer.start();
+        inspector = Nats.connect(nats.url());
+    }
+
+    @AfterAll
+    static void stopNats() throws Exception {
+        inspector.close();
+        nats.close();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) toClose.get(i).close();
+    }
+
+    private QueueWorkerApp app(Map<String, String> extra) throws Exception {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("nats_url", nats.url());
+        settings.put("queue_name", "app-" + QUEUES.incrementAndGet());
+        settings.put("port", "0");
+        settings.put("initial_retry_wait", "100ms");
+        settings.put("max_retry_wait", "200ms");
+        settings.putAll(extra);
+        QueueWorkerApp app = QueueWorkerApp.start(settings);
+        toClose.add(app);
+        return app;
+    }
+
+    private HttpResponse<String> post(QueueWorkerApp app, String path, Map<String, String> headers, byte[] body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.ingestPort() + path))
+                .timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long stored(QueueWorkerApp app) throws Exception {
+        return inspector.jetStreamManagement().getStreamInfo(app.queue().streamName()).getStreamState().getMsgCount();
+    }
+
+    @Test
+    void theCurlWalkthroughAcceptsACallAndTheCallbackArrives() throws Exception {
+        int port = LocalNatsServer.freePort();
+        QueueWorkerApp app = app(Map.of("port", Integer.toString(port), "gateway_url", "http://127.0.0.1:" + port,
+                "demo_functions", "true"));
+
+        HttpResponse<String> accepted = post(app, "/async-function/echo",
+                Map.of("X-Callback-Url", "http://127.0.0.1:" + port + "/demo/callback"), "hello".getBytes());
+
+        assertEquals(202, accepted.statusCode());
+        String callId = accepted.headers().firstValue("X-Call-Id").orElseThrow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        String callbacks = "";
+        while (!callbacks.contains(callId) && System.nanoTime() < deadline) {
+            callbacks = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/demo/callbacks")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        assertTrue(callbacks.contains("\"call_id\":\"" + callId + "\""), callbacks);
+        assertTrue(callbacks.contains("\"status\":\"200\""), callbacks);
+        assertTrue(callbacks.contains("\"body\":\"hello\""), callbacks);
+    }
+
+    @Test
+    void forwardsPathQueryHeadersAndBodyToTheGatewayAndAnswers202WithTheCallId() throws Exception {
+        try (RecordingHttpServer gateway = RecordingHttpServer.start()) {
+            QueueWorkerApp app = app(Map.of("gateway_url", gateway.baseUrl().toString()));
+
+            HttpResponse<String> accepted = post(app, "/async-function/figlet.openfaas-fn/a/b?x=1",
+                    Map.of("X-Call-Id", "my-call-1", "X-Custom", "v"), "data".getBytes());
+
+            assertEquals(202, accepted.statusCode());
+            assertEquals("my-call-1", accepted.headers().firstValue("X-Call-Id").orElseThrow());
+            RecordedRequest call = gateway.await("/function/", 1, Duration.ofSeconds(15)).get(0);
+            assertEquals("/function/figlet.openfaas-fn/a/b", call.path());
+            assertEquals("x=1", call.query());
+            assertEquals("POST", call.method());
+            assertEquals("v", call.header("X-Custom").orElseThrow());
+            assertEquals("my-call-1", call.header("X-Call-Id").orElseThrow());
+            assertTrue(call.header("X-Start-Time").orElseThrow().matches("\\d{19}"));
+            assertEquals("data", call.bodyText());
+        }
+    }
+
+    @Test
+    void badRequestsGetAClearAnswerAndNothingIsStored() throws Exception {
+        QueueWorkerApp app = app(Map.of("role", "ingest", "max_message_bytes", "8192"));
+        String base = "http://127.0.0.1:" + app.ingestPort();
+
+        HttpResponse<String> unknownRoute = client.send(HttpRequest.newBuilder(URI.create(base + "/nope")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> noName = post(app, "/async-function/", Map.of(), new byte[0]);
+        HttpResponse<String> badName = post(app, "/async-function/bad$name", Map.of(), new byte[0]);
+        HttpResponse<String> badCallback = post(app, "/async-function/echo", Map.of("X-Callback-Url", "not a url"), new byte[0]);
+        HttpResponse<String> ftpCallback = post(app, "/async-function/echo", Map.of("X-Callback-Url", "ftp://x/y"), new byte[0]);
+        HttpResponse<String> tooLarge = post(app, "/async-function/echo", Map.of(), new byte[9000]);
+        HttpResponse<String> wrongMethod = client.send(HttpRequest.newBuilder(URI.create(base + "/async-function/echo"))
+                .PUT(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(404, unknownRoute.statusCode());
+        assertEquals(404, noName.statusCode());
+        assertEquals(400, badName.statusCode());
+        assertTrue(badName.body().contains("invalid function name"), badName.body());
+        assertEquals(400, badCallback.statusCode());
+        assertTrue(badCallback.body().contains("X-Callback-Url"), badCallback.body());
+        assertEquals(400, ftpCallback.statusCode());
+        assertEquals(413, tooLarge.statusCode());
+        assertTrue(tooLarge.body().contains(Long.toString(app.queue().maxMessageBytes())), tooLarge.body());
+        assertEquals(405, wrongMethod.statusCode());
+        assertEquals(0, stored(app), "nothing is enqueued on any error");
+    }
+
+    @Test
+    void whileNatsIsDownIngestAnswers503AndStoresNothingThen202OnceItIsBack() throws Exception {
+        try (LocalNatsServer dedicated = LocalNatsServer.start()) {
+            QueueWorkerApp app = app(Map.of("nats_url", dedicated.url(), "role", "ingest"));
+            assertEquals(202, post(app, "/async-function/echo", Map.of(), "before".getBytes()).statusCode());
+
+            dedicated.stop();
+            HttpResponse<String> down = post(app, "/async-function/echo", Map.of(), "during".getBytes());
+            assertEquals(503, down.statusCode());
+            assertTrue(down.body().contains("NATS"), down.body());
+
+            dedicated.launch();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int status;
+            do {
+                TimeUnit.MILLISECONDS.sleep(100);
+                status = post(app, "/async-function/echo", Map.of(), "after".getBytes()).statusCode();
+            } while (status != 202 && System.nanoTime() < deadline);
+            assertEquals(202, status);
+            try (Connection c = Nats.connect(dedicated.url())) {
+                assertEquals(2, c.jetStreamManagement().getStreamInfo(app.queue().streamName()).getStreamState().getMsgCount(),
+                        "the call before and the call after, not the one refused");
+            }
+        }
+    }
+
+    @Test
+    void theJavaInvokerRunsInProcessHandlersChosenByConfigurationAlone() throws Exception {
+        try (RecordingHttpServer receiver = RecordingHttpServer.start()) {
+            QueueWorkerApp app = app(Map.of("invoker", "java"));
+
+            assertEquals(202, post(app, "/async-function/uppercase",
+                    Map.of("X-Callback-Url", receiver.baseUrl() + "/cb"), "shout this".getBytes()).statusCode());
+
+            RecordedRequest callback = receiver.await("/cb", 1, Duration.ofSeconds(15)).get(0);
+            assertEquals("SHOUT THIS", callback.bodyText());
+            assertEquals("200", callback.header("X-Function-Status").orElseThrow());
+        }
+    }
+}
