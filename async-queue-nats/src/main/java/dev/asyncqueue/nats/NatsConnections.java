@@ -4,6 +4,7 @@ import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
+import io.nats.client.ErrorListener;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import org.slf4j.Logger;
@@ -49,6 +50,7 @@ public final class NatsConnections {
                 .connectionTimeout(settings.duration("nats_connect_timeout", Duration.ofSeconds(5)))
                 .maxReconnects(-1)
                 .reconnectWait(Duration.ofSeconds(1))
+                .errorListener(new Slf4jErrorListener())
                 .connectionListener((conn, event) -> {
                     switch (event) {
                         case DISCONNECTED -> log.warn("NATS disconnected");
@@ -59,6 +61,25 @@ public final class NatsConnections {
                     }
                     onEvent.accept(event);
                 });
+    }
+
+    /** Sends the client's asynchronous errors to SLF4J instead of java.util.logging. */
+    private static final class Slf4jErrorListener implements ErrorListener {
+        @Override
+        public void errorOccurred(Connection conn, String error) {
+            log.warn("NATS error: {}", error);
+        }
+
+        @Override
+        public void exceptionOccurred(Connection conn, Exception exp) {
+            // Expected while the server is unreachable; the connection listener already says so.
+            log.debug("NATS connection exception: {}", exp.toString());
+        }
+
+        @Override
+        public void slowConsumerDetected(Connection conn, io.nats.client.Consumer consumer) {
+            log.warn("NATS slow consumer detected");
+        }
     }
 
     /** Connects, or fails with a message naming the server. */
