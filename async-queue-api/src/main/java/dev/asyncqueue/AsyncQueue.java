@@ -17,6 +17,9 @@ public interface AsyncQueue extends AutoCloseable {
     /** Largest encoded invocation the queue accepts, in bytes. */
     long maxMessageBytes();
 
+    /** What the queue holds now, in total and per function; cheap enough to poll every few seconds. */
+    PendingMessages pending();
+
     /** True while the queue can accept work (connected and its stream exists). */
     boolean isAvailable();
 

@@ -34,6 +34,9 @@ public final class HttpCallbackSender implements CallbackSender, AutoCloseable {
     @Override
     public CompletionStage<Integer> send(Callback callback) {
         HttpRequest.Builder request = HttpRequest.newBuilder(callback.url())
+                // HTTP/1.1 in cleartext: the JDK's HTTP/2 default would add an "Upgrade: h2c" to every callback.
+                .version("https".equalsIgnoreCase(callback.url().getScheme())
+                        ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
                 .timeout(timeout)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(callback.result().body()));
         ForwardedHeaders.copy(callback.result().headers(), request);

@@ -21,6 +21,8 @@ public final class Settings {
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
     private static final Pattern SECRET_NAME =
             Pattern.compile(".*(pass|token|secret|seed|credential|key|nkey|jwt).*", Pattern.CASE_INSENSITIVE);
+    /** The user-info part of a URL ({@code nats://user:password@host}), which carries credentials. */
+    private static final Pattern URL_USER_INFO = Pattern.compile("(?<=://)[^/@\\s]+@");
 
     private final Map<String, String> values;
 
@@ -178,11 +180,12 @@ public final class Settings {
         return Duration.ofNanos(nanos);
     }
 
-    /** Lists the settings with secret-looking values masked. */
+    /** Lists the settings with secret-looking values, and credentials inside URLs, masked. */
     @Override
     public String toString() {
         Map<String, String> shown = new TreeMap<>();
-        values.forEach((k, v) -> shown.put(k, SECRET_NAME.matcher(k).matches() ? "****" : v));
+        values.forEach((k, v) -> shown.put(k, SECRET_NAME.matcher(k).matches() ? "****"
+                : URL_USER_INFO.matcher(v).replaceAll("****@")));
         return "Settings" + shown;
     }
 }

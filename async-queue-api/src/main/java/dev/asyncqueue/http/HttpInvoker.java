@@ -74,7 +74,9 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
         long start = System.nanoTime();
         HttpRequest request;
         try {
-            HttpRequest.Builder builder = HttpRequest.newBuilder(urlFor(invocation))
+            URI url = urlFor(invocation);
+            HttpRequest.Builder builder = HttpRequest.newBuilder(url)
+                    .version(versionFor(url))
                     .timeout(timeout)
                     .method(invocation.method(), invocation.bodyLength() == 0
                             ? HttpRequest.BodyPublishers.noBody()
@@ -108,6 +110,14 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
             if (result.isCancelled()) call.cancel(true);
         });
         return result;
+    }
+
+    /**
+     * HTTP/1.1 for cleartext: the JDK's HTTP/2 default would add {@code Upgrade: h2c} to every request, which
+     * a gateway's reverse proxy treats as a protocol switch. Over TLS, HTTP/2 is negotiated without headers.
+     */
+    static HttpClient.Version versionFor(URI url) {
+        return "https".equalsIgnoreCase(url.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1;
     }
 
     private String describe(Throwable error) {

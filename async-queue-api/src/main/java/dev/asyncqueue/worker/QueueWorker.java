@@ -77,6 +77,7 @@ public final class QueueWorker implements AutoCloseable {
     private final Map<String, Map<String, String>> annotationsSeen = new ConcurrentHashMap<>();
     private final Object idle = new Object();
     private volatile boolean running;
+    private boolean closed;
     private volatile Thread dispatcher;
 
     private QueueWorker(Builder b) {
@@ -111,8 +112,13 @@ public final class QueueWorker implements AutoCloseable {
         return new Builder();
     }
 
-    /** Starts pulling; returns at once. */
+    /**
+     * Starts pulling; returns at once.
+     *
+     * @throws IllegalStateException when the worker was closed: its threads are gone, build a new one
+     */
     public synchronized void start() {
+        if (closed) throw new IllegalStateException("queue-worker " + name + " is closed; build a new one");
         if (running) return;
         consumer.start();
         running = true;
@@ -140,11 +146,19 @@ public final class QueueWorker implements AutoCloseable {
     @Override
     public void close() {
         Thread t;
+        boolean started;
         synchronized (this) {
-            if (!running && dispatcher == null) return;
+            if (closed) return;
+            closed = true;
+            started = running || dispatcher != null;
             running = false;
             t = dispatcher;
             dispatcher = null;
+        }
+        if (!started) {
+            // Never started: nothing was pulled, but the scheduler and an owned callback sender still need stopping.
+            releaseResources();
+            return;
         }
         synchronized (idle) {
             idle.notifyAll();
@@ -171,6 +185,11 @@ public final class QueueWorker implements AutoCloseable {
             }
         }
         consumer.close();
+        releaseResources();
+        log.info("queue-worker {} stopped", name);
+    }
+
+    private void releaseResources() {
         scheduler.shutdownNow();
         if (ownedCallbacks != null) {
             try {
@@ -179,7 +198,6 @@ public final class QueueWorker implements AutoCloseable {
                 log.debug("closing the callback sender failed", e);
             }
         }
-        log.info("queue-worker {} stopped", name);
     }
 
     private static void joinQuietly(Thread t, Duration wait) {
@@ -197,11 +215,13 @@ public final class QueueWorker implements AutoCloseable {
 
     private void dispatchLoop() {
         while (running) {
-            int free = 0;
+            // Slots held by the dispatcher and not yet handed to a delivery; counted down as deliveries arrive,
+            // so a pull that fails part-way gives back only what it did not use.
+            int[] free = {0};
             try {
                 if (!slots.tryAcquire(pollWait.toMillis(), TimeUnit.MILLISECONDS)) continue;
-                free = 1 + slots.drainPermits();
-                free = pullOnce(free);
+                free[0] = 1 + slots.drainPermits();
+                pullOnce(free);
             } catch (InterruptedException e) {
                 if (running) log.warn("dispatcher of {} interrupted; stopping", name);
                 break;
@@ -210,7 +230,7 @@ public final class QueueWorker implements AutoCloseable {
                 log.debug("pull failure", e);
                 pauseAfterFailure();
             } finally {
-                if (free > 0) slots.release(free);
+                if (free[0] > 0) slots.release(free[0]);
             }
         }
     }
@@ -225,32 +245,37 @@ public final class QueueWorker implements AutoCloseable {
         }
     }
 
-    /** Pulls once from each source while capacity lasts; returns the capacity not used. */
-    private int pullOnce(int free) throws InterruptedException {
+    /** Pulls once from each source while capacity lasts; {@code free[0]} is left at the capacity not used. */
+    private void pullOnce(int[] free) throws InterruptedException {
         List<WorkSource> sources = consumer.sources();
         if (sources.isEmpty()) {
             pauseAfterFailure();
-            return free;
+            return;
         }
         boolean waitForWork = sources.size() == 1;
         int fetched = 0;
         for (WorkSource source : sources) {
-            if (free == 0 || !running) break;
+            if (free[0] == 0 || !running) break;
             Optional<String> function = source.function();
             ArrayDeque<Permit> permits = null;
-            int want = free;
+            int want = free[0];
             if (function.isPresent()) {
-                permits = acquire(function.get(), free);
+                permits = acquire(function.get(), want);
                 want = permits.size();
                 if (want == 0) continue;
             }
             ArrayDeque<Permit> granted = permits;
-            int got = source.fetch(want, waitForWork ? pollWait : Duration.ZERO,
-                    delivery -> start(delivery, granted == null ? null : granted.poll()));
-            free -= got;
-            fetched += got;
-            if (granted != null) {
-                granted.forEach(p -> p.release(Outcome.IGNORED));
+            int before = free[0];
+            try {
+                source.fetch(want, waitForWork ? pollWait : Duration.ZERO, delivery -> {
+                    free[0]--; // the delivery holds this slot from here on
+                    start(delivery, granted == null ? null : granted.poll());
+                });
+            } finally {
+                fetched += before - free[0];
+                if (granted != null) {
+                    granted.forEach(p -> p.release(Outcome.IGNORED));
+                }
             }
         }
         if (fetched == 0 && !waitForWork) {
@@ -259,7 +284,6 @@ public final class QueueWorker implements AutoCloseable {
                 if (running) idle.wait(Math.max(1, pollWait.toMillis() / 10));
             }
         }
-        return free;
     }
 
     private ArrayDeque<Permit> acquire(String function, int max) {

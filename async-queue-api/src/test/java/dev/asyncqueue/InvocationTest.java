@@ -1,0 +1,78 @@
+package dev.asyncqueue;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class InvocationTest {
+
+    @Test
+    void aBareInvocationIsAPostOnTheDefaultQueueWithACallId() {
+        Invocation a = Invocation.builder("echo").build();
+        Invocation b = Invocation.builder("echo").build();
+        assertEquals("POST", a.method());
+        assertEquals("faas-request", a.queue());
+        assertEquals("", a.path());
+        assertEquals("", a.query());
+        assertEquals(0, a.bodyLength());
+        assertTrue(a.callbackUrl().isEmpty());
+        assertNotEquals(a.callId(), b.callId(), "each call gets its own id");
+        assertEquals("faas-request", Invocation.builder("echo").queue("").build().queue(), "an empty queue is the default");
+    }
+
+    @Test
+    void functionNamesMayContainANamespaceButNotSlashes() {
+        assertEquals("figlet.openfaas-fn", Invocation.builder("figlet.openfaas-fn").build().function());
+        assertThrows(IllegalArgumentException.class, () -> Invocation.builder("a/b").build());
+        assertThrows(IllegalArgumentException.class, () -> Invocation.builder("").build());
+        assertThrows(IllegalArgumentException.class, () -> Invocation.builder("f").queue("a.b").build());
+        assertThrows(IllegalArgumentException.class, () -> Invocation.builder("f").method("GET /").build());
+    }
+
+    @Test
+    void headersAreMultiValuedAndCaseInsensitive() {
+        Invocation i = Invocation.builder("echo").header("X-Tag", "a").header("x-tag", "b").build();
+        assertEquals(List.of("a", "b"), i.headers().get("X-TAG"));
+        assertEquals("a", i.header("x-Tag").orElseThrow());
+        assertThrows(UnsupportedOperationException.class, () -> i.headers().put("X-New", List.of("v")));
+    }
+
+    @Test
+    void theBodyCannotBeChangedFromOutside() {
+        byte[] body = "abc".getBytes(StandardCharsets.UTF_8);
+        Invocation i = Invocation.builder("echo").body(body).build();
+        body[0] = 'z';
+        i.body()[1] = 'z';
+        assertArrayEquals("abc".getBytes(StandardCharsets.UTF_8), i.body());
+    }
+
+    @Test
+    void toBuilderCopiesEveryField() {
+        Invocation i = Invocation.builder("echo").callId("c1").queue("slow").method("PUT").path("/p").query("q=1")
+                .header("X-A", "1").body(new byte[]{1, 2}).callbackUrl(URI.create("http://cb/x"))
+                .annotations(Map.of("com.openfaas.retry.attempts", "3")).enqueuedAt(Instant.EPOCH).host("h").build();
+        assertEquals(i, i.toBuilder().build());
+        assertEquals(i.hashCode(), i.toBuilder().build().hashCode());
+        assertNotEquals(i, i.toBuilder().path("/other").build());
+    }
+
+    @Test
+    void toStringShowsNeitherHeadersNorBody() {
+        String shown = Invocation.builder("echo").header("Authorization", "Bearer secret-token")
+                .body("password=hunter2".getBytes(StandardCharsets.UTF_8)).build().toString();
+        assertFalse(shown.contains("secret-token"), shown);
+        assertFalse(shown.contains("hunter2"), shown);
+        assertTrue(shown.contains("echo"), shown);
+    }
+}
