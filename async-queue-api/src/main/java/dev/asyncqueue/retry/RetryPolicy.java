@@ -38,6 +38,9 @@ public record RetryPolicy(int maxAttempts, Set<Integer> retryCodes, Duration ini
     /** Annotation overriding {@link #maxWait()} for one function. */
     public static final String MAX_WAIT_ANNOTATION = "com.openfaas.retry.max_wait";
 
+    /** The longest wait a {@code Retry-After} header can ask for; a function cannot park a message longer. */
+    public static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+
     public RetryPolicy {
         if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
         retryCodes = Set.copyOf(retryCodes);
@@ -143,7 +146,8 @@ public record RetryPolicy(int maxAttempts, Set<Integer> retryCodes, Duration ini
             if (!header.isEmpty()) {
                 Duration asked = RetryAfter.parse(header.get(0), clock.instant()).orElse(null);
                 if (asked != null) {
-                    wait = asked.compareTo(initialWait) < 0 ? initialWait : asked;
+                    wait = asked.compareTo(initialWait) < 0 ? initialWait
+                            : asked.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : asked;
                 }
             }
         }

@@ -65,6 +65,8 @@ public final class QueueWorker implements AutoCloseable {
     private final Duration keepAliveInterval;
     private final Duration pollWait;
     private final Duration shutdownGrace;
+    private final Duration callbackTimeout;
+    private final int maxFreeReturns;
     private final Clock clock;
     private final DoubleSupplier random;
     private final WorkerListener listener;
@@ -73,7 +75,14 @@ public final class QueueWorker implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Set<Call> calls = ConcurrentHashMap.newKeySet();
     /** Returns that did not use up a retry, per call id, so the delivery count can be corrected. */
-    private final Map<String, Integer> freeReturns = new ConcurrentHashMap<>();
+    private final Map<String, Integer> freeReturns = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                // Calls finished by another worker never come back here to be removed: keep the most recent only.
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+                    return size() > 100_000;
+                }
+            });
     private final Map<String, Map<String, String>> annotationsSeen = new ConcurrentHashMap<>();
     private final Object idle = new Object();
     private volatile boolean running;
@@ -100,6 +109,8 @@ public final class QueueWorker implements AutoCloseable {
         this.keepAliveInterval = b.keepAliveInterval;
         this.pollWait = b.pollWait;
         this.shutdownGrace = b.shutdownGrace;
+        this.callbackTimeout = b.callbackTimeout;
+        this.maxFreeReturns = b.maxFreeReturns;
         this.clock = b.clock;
         this.random = b.random;
         this.listener = b.listener;
@@ -164,7 +175,24 @@ public final class QueueWorker implements AutoCloseable {
             idle.notifyAll();
         }
         joinQuietly(t, pollWait.plusSeconds(2));
-        long deadline = System.nanoTime() + shutdownGrace.toNanos();
+        awaitCalls(shutdownGrace);
+        for (Call call : List.copyOf(calls)) {
+            if (call.settle()) {
+                call.abandon();
+                returnToQueue(call.delivery, Duration.ZERO, "worker shutting down");
+                finishCall(call, Outcome.IGNORED);
+            }
+        }
+        // What is left has a final result and its callback on the way; cutting that short would
+        // leave the message unacked, and the call would run again elsewhere.
+        awaitCalls(callbackTimeout);
+        consumer.close();
+        releaseResources();
+        log.info("queue-worker {} stopped", name);
+    }
+
+    private void awaitCalls(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
         synchronized (idle) {
             while (!calls.isEmpty()) {
                 long left = deadline - System.nanoTime();
@@ -177,16 +205,6 @@ public final class QueueWorker implements AutoCloseable {
                 }
             }
         }
-        for (Call call : List.copyOf(calls)) {
-            if (call.settle()) {
-                call.abandon();
-                returnToQueue(call.delivery, Duration.ZERO, "worker shutting down");
-                finishCall(call, Outcome.IGNORED);
-            }
-        }
-        consumer.close();
-        releaseResources();
-        log.info("queue-worker {} stopped", name);
     }
 
     private void releaseResources() {
@@ -254,11 +272,14 @@ public final class QueueWorker implements AutoCloseable {
         }
         boolean waitForWork = sources.size() == 1;
         int fetched = 0;
+        int sourcesLeft = sources.size();
         for (WorkSource source : sources) {
             if (free[0] == 0 || !running) break;
             Optional<String> function = source.function();
             ArrayDeque<Permit> permits = null;
-            int want = free[0];
+            // Equal shares of what is free among the sources not yet served this round; what one leaves
+            // unused goes to the next. The strategy rotates the order, so no source is always first.
+            int want = (free[0] + sourcesLeft - 1) / sourcesLeft--;
             if (function.isPresent()) {
                 permits = acquire(function.get(), want);
                 want = permits.size();
@@ -357,7 +378,8 @@ public final class QueueWorker implements AutoCloseable {
         if (!call.settle()) return; // shutdown already returned it to the queue
         Delivery delivery = call.delivery;
         Invocation invocation = delivery.invocation();
-        if (rejectionsWaitInQueue && result.status() == 429) {
+        if (rejectionsWaitInQueue && result.status() == 429
+                && freeReturns.getOrDefault(invocation.callId(), 0) < maxFreeReturns) {
             call.permit.release(Outcome.REJECTED);
             call.permit = null;
             returnToQueue(delivery, rejectionDelay, invocation.function() + " answered 429");
@@ -489,6 +511,7 @@ public final class QueueWorker implements AutoCloseable {
         private LimiterLookup limiters = LimiterLookup.unlimited();
         private boolean rejectionsWaitInQueue;
         private Duration rejectionDelay = Duration.ofMillis(500);
+        private int maxFreeReturns = 100;
         private int maxInflight = 50;
         private Duration keepAliveInterval = Duration.ofSeconds(10);
         private Duration pollWait = Duration.ofSeconds(1);
@@ -528,6 +551,16 @@ public final class QueueWorker implements AutoCloseable {
         public Builder rejectionsWaitInQueue(boolean enabled, Duration delay) {
             this.rejectionsWaitInQueue = enabled;
             this.rejectionDelay = Objects.requireNonNull(delay);
+            return this;
+        }
+
+        /**
+         * How many times one call may go back to the queue without using up a retry (limiter said no,
+         * function said 429) before a 429 counts as a retry again, so a call cannot circulate for ever (100).
+         */
+        public Builder maxFreeReturns(int max) {
+            if (max < 0) throw new IllegalArgumentException("maxFreeReturns must not be negative");
+            this.maxFreeReturns = max;
             return this;
         }
 

@@ -383,6 +383,23 @@ class QueueWorkerTest {
     }
 
     @Test
+    void aCallRejectedWith429MoreOftenThanTheFreeReturnsAllowStartsUsingUpItsRetries() throws Exception {
+        server.respond("/function/busy", r -> Response.of(429, "busy"));
+        queue.enqueue(call("busy"));
+        QueueWorker worker = start(worker().retryPolicy(fastRetries(2)).maxFreeReturns(3)
+                .rejectionsWaitInQueue(true, Duration.ofMillis(20)));
+
+        queue.awaitAcked(1, WAIT);
+        awaitIdle(worker);
+
+        assertEquals(5, server.requests("/function/busy").size(), "3 free returns, then the 2 attempts of the budget");
+        RecordedRequest cb = server.requests("/callback/").get(0);
+        assertEquals("429", header(cb, "X-Function-Status"));
+        assertEquals("1", header(cb, "X-Retry"));
+        assertEquals("1", header(cb, "X-Retry-Max"), "the call ended: it did not circulate for ever");
+    }
+
+    @Test
     void withoutRejectionsWaitingA429GoesThroughTheRetriesAndExhaustsTheBudget() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         server.respond("/function/busy", r -> calls.incrementAndGet() <= 3 ? Response.of(429, "busy") : Response.of(200, "ok"));
