@@ -14,6 +14,11 @@ import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
+import io.nats.client.api.StreamInfoOptions;
+import io.nats.client.api.Subject;
+import dev.asyncqueue.PendingMessages;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,6 +131,29 @@ public final class JetStreamQueue implements AsyncQueue {
     @Override
     public long maxMessageBytes() {
         return maxMessageBytes;
+    }
+
+    /**
+     * Counts from the stream's per-subject state (one request, no message is read), so it is cheap
+     * enough to poll every few seconds.
+     */
+    @Override
+    public PendingMessages pending() {
+        try {
+            StreamInfo info = connection.jetStreamManagement()
+                    .getStreamInfo(streamName, StreamInfoOptions.filterSubjects(Subjects.allFunctions(name)));
+            Map<String, Long> byFunction = new HashMap<>();
+            List<Subject> subjects = info.getStreamState().getSubjects();
+            if (subjects != null) {
+                for (Subject subject : subjects) {
+                    Subjects.functionOf(name, subject.getName())
+                            .ifPresent(f -> byFunction.merge(f, subject.getCount(), Long::sum));
+                }
+            }
+            return new PendingMessages(info.getStreamState().getMsgCount(), byFunction);
+        } catch (IOException | JetStreamApiException e) {
+            throw new QueueUnavailableException("cannot read the state of " + streamName + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

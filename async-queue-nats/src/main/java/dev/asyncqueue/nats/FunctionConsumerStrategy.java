@@ -1,0 +1,253 @@
+package dev.asyncqueue.nats;
+
+import dev.asyncqueue.ConsumerStrategy;
+import dev.asyncqueue.Delivery;
+import dev.asyncqueue.QueueUnavailableException;
+import dev.asyncqueue.WorkSource;
+import io.nats.client.ConsumerContext;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.StreamContext;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.StreamInfo;
+import io.nats.client.api.StreamInfoOptions;
+import io.nats.client.api.Subject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * {@code function} mode: a durable pull consumer per function, filtered on exactly that function's
+ * subject, so each function drains at its own pace and a burst for one never starves the others.
+ *
+ * <p>Functions with work are discovered from the stream's per-subject message counts (one request
+ * per {@code discoveryInterval}, no message is read). A consumer is created when its function has
+ * messages and is pulled only while it has; once idle for {@code inactiveThreshold} the server
+ * deletes it, and new work creates it again. All worker processes of the queue share each
+ * function's consumer. Messages on the legacy bare subject get a consumer of their own, whose
+ * messages are limited per function after they are pulled.
+ *
+ * <p>Threads: none of its own. The worker's one dispatcher thread calls {@link #sources()} and pulls
+ * from each source without waiting, so hundreds of functions cost requests, not threads.
+ */
+public final class FunctionConsumerStrategy implements ConsumerStrategy {
+    private static final Logger log = LoggerFactory.getLogger(FunctionConsumerStrategy.class);
+    /** The consumer of messages published on the legacy bare subject. */
+    public static final String LEGACY_CONSUMER = "legacy";
+    /** Prefix of per-function consumer names; the rest is the function's subject token. */
+    public static final String CONSUMER_PREFIX = "fn-";
+
+    private final JetStreamQueue queue;
+    private final Duration ackWait;
+    private final Duration inactiveThreshold;
+    private final Duration discoveryInterval;
+    private final long maxAckPending;
+    private final MessageDecoder decoder;
+    private final Map<String, FunctionSource> active = new LinkedHashMap<>();
+    private StreamContext stream;
+    private long nextDiscovery;
+    private int rotation;
+    private volatile List<WorkSource> current = List.of();
+
+    private FunctionConsumerStrategy(Builder b) {
+        this.queue = b.queue;
+        this.ackWait = b.ackWait;
+        this.inactiveThreshold = b.inactiveThreshold;
+        this.discoveryInterval = b.discoveryInterval;
+        this.maxAckPending = b.maxAckPending;
+        this.decoder = new MessageDecoder(queue.name());
+    }
+
+    /** Starts a strategy for the queue. */
+    public static Builder builder(JetStreamQueue queue) {
+        return new Builder(queue);
+    }
+
+    /** The consumer name used for a function. */
+    public static String consumerName(String function) {
+        return CONSUMER_PREFIX + Subjects.encodeToken(function);
+    }
+
+    @Override
+    public void start() {
+        try {
+            queue.ensureStream();
+            removeUnfilteredConsumers(queue.connection().jetStreamManagement());
+            stream = queue.connection().getStreamContext(queue.streamName());
+            log.info("function mode on {}: a consumer per function, idle ones deleted after {}", queue.streamName(),
+                    inactiveThreshold);
+        } catch (IOException | JetStreamApiException e) {
+            throw new QueueUnavailableException("cannot prepare function mode on " + queue.streamName() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A work-queue stream cannot have an unfiltered consumer beside filtered ones, so the shared
+     * consumer of {@code static} mode is removed; its unacknowledged messages stay in the stream and
+     * go to the per-function consumers.
+     */
+    private void removeUnfilteredConsumers(JetStreamManagement jsm) throws IOException, JetStreamApiException {
+        for (ConsumerInfo info : jsm.getConsumers(queue.streamName())) {
+            String filter = info.getConsumerConfiguration().getFilterSubject();
+            if (filter == null || filter.isEmpty()) {
+                jsm.deleteConsumer(queue.streamName(), info.getName());
+                log.info("removed consumer {} from {}: function mode uses one consumer per function",
+                        info.getName(), queue.streamName());
+            }
+        }
+    }
+
+    @Override
+    public List<WorkSource> sources() {
+        long now = System.nanoTime();
+        if (now - nextDiscovery >= 0) {
+            nextDiscovery = now + discoveryInterval.toNanos();
+            discover();
+        }
+        List<WorkSource> sources = current;
+        if (sources.size() < 2) return sources;
+        // Rotate so that, round after round, each function is first as often as the others.
+        int start = Math.floorMod(rotation++, sources.size());
+        List<WorkSource> rotated = new ArrayList<>(sources.size());
+        rotated.addAll(sources.subList(start, sources.size()));
+        rotated.addAll(sources.subList(0, start));
+        return rotated;
+    }
+
+    /** Functions whose consumers are pulled now. */
+    public Set<String> activeFunctions() {
+        Set<String> functions = new HashSet<>();
+        for (WorkSource source : current) source.function().ifPresent(functions::add);
+        return functions;
+    }
+
+    private void discover() {
+        StreamInfo info;
+        try {
+            info = queue.connection().jetStreamManagement()
+                    .getStreamInfo(queue.streamName(), StreamInfoOptions.allSubjects());
+        } catch (IOException | JetStreamApiException e) {
+            log.warn("cannot read pending counts of {}: {}", queue.streamName(), e.getMessage());
+            return;
+        }
+        Set<String> withWork = new HashSet<>();
+        List<Subject> subjects = info.getStreamState().getSubjects();
+        if (subjects != null) {
+            for (Subject subject : subjects) {
+                if (subject.getCount() > 0) withWork.add(subject.getName());
+            }
+        }
+        active.keySet().removeIf(subject -> !withWork.contains(subject));
+        for (String subject : withWork) {
+            FunctionSource source = active.get(subject);
+            if (source == null || source.broken) {
+                source = open(subject);
+                if (source != null) active.put(subject, source);
+            }
+        }
+        current = List.copyOf(active.values());
+    }
+
+    private FunctionSource open(String subject) {
+        Optional<String> function = Subjects.functionOf(queue.name(), subject);
+        boolean legacy = subject.equals(Subjects.legacy(queue.name()));
+        if (function.isEmpty() && !legacy) return null;
+        String name = function.map(FunctionConsumerStrategy::consumerName).orElse(LEGACY_CONSUMER);
+        ConsumerConfiguration config = ConsumerConfiguration.builder()
+                .durable(name)
+                .filterSubject(subject)
+                .ackPolicy(AckPolicy.Explicit)
+                .deliverPolicy(DeliverPolicy.All)
+                .ackWait(ackWait)
+                .maxDeliver(-1)
+                .maxAckPending(maxAckPending)
+                .inactiveThreshold(inactiveThreshold)
+                .build();
+        try {
+            queue.connection().jetStreamManagement().addOrUpdateConsumer(queue.streamName(), config);
+            ConsumerContext context = stream.getConsumerContext(name);
+            log.debug("consumer {} ready for {}", name, subject);
+            return new FunctionSource(function, context);
+        } catch (IOException | JetStreamApiException e) {
+            log.warn("cannot create consumer {} on {}: {}", name, queue.streamName(), e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        active.clear();
+        current = List.of();
+    }
+
+    /** One function's consumer (or the legacy subject's). */
+    private final class FunctionSource implements WorkSource {
+        private final Optional<String> function;
+        private final ConsumerContext context;
+        private volatile boolean broken;
+
+        FunctionSource(Optional<String> function, ConsumerContext context) {
+            this.function = function;
+            this.context = context;
+        }
+
+        @Override
+        public Optional<String> function() {
+            return function;
+        }
+
+        @Override
+        public int fetch(int max, Duration maxWait, Consumer<Delivery> sink) throws InterruptedException {
+            try {
+                return Pulls.pull(context, decoder, max, maxWait, sink);
+            } catch (RuntimeException e) {
+                // Most likely the server deleted the consumer as inactive; the next discovery re-creates it.
+                broken = true;
+                nextDiscovery = System.nanoTime();
+                throw e;
+            }
+        }
+    }
+
+    /** Configures a {@link FunctionConsumerStrategy}. */
+    public static final class Builder {
+        private final JetStreamQueue queue;
+        private Duration ackWait = Duration.ofSeconds(30);
+        private Duration inactiveThreshold = Duration.ofSeconds(30);
+        private Duration discoveryInterval = Duration.ofMillis(500);
+        private long maxAckPending = 1_000;
+
+        private Builder(JetStreamQueue queue) {
+            this.queue = Objects.requireNonNull(queue);
+        }
+
+        /** How long the server waits for an ack or keep-alive before redelivering ({@code ack_wait}, 30s). */
+        public Builder ackWait(Duration ackWait) { this.ackWait = Objects.requireNonNull(ackWait); return this; }
+
+        /** A function's consumer idle this long is deleted ({@code consumer_inactive_threshold}, 30s). */
+        public Builder inactiveThreshold(Duration threshold) { this.inactiveThreshold = Objects.requireNonNull(threshold); return this; }
+
+        /** How often the stream's per-function counts are read to find functions with work (500ms). */
+        public Builder discoveryInterval(Duration interval) { this.discoveryInterval = Objects.requireNonNull(interval); return this; }
+
+        /** Messages of one function delivered and not yet acked, across all workers (1000). */
+        public Builder maxAckPending(long maxAckPending) { this.maxAckPending = maxAckPending; return this; }
+
+        public FunctionConsumerStrategy build() { return new FunctionConsumerStrategy(this); }
+    }
+}
