@@ -56,6 +56,7 @@ public record AppConfig(String role, String queue, String scalingMode, String na
         positive(s, "upstream_timeout", Duration.ofMinutes(1));
         s.bool("tls_insecure", false);
         String mode = s.choice("scaling_mode", "static", "static", "function");
+        QueueRouter.fromSettings(queue, s, name -> null); // validates function_queues and ingest_queues
         return new AppConfig(
                 s.choice("role", "all", "all", "ingest", "worker"),
                 queue,

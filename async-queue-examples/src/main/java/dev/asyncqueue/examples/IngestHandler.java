@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,10 +34,10 @@ final class IngestHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(IngestHandler.class);
     static final String PREFIX = "/async-function/";
 
-    private final AsyncQueue queue;
+    private final QueueRouter router;
 
-    IngestHandler(AsyncQueue queue) {
-        this.queue = queue;
+    IngestHandler(QueueRouter router) {
+        this.router = router;
     }
 
     @Override
@@ -73,6 +74,17 @@ final class IngestHandler implements HttpHandler {
                 return Reply.of(400, "X-Callback-Url is not an absolute http(s) URL: '" + printable(callbackHeader) + "'");
             }
         }
+        String requested = exchange.getRequestHeaders().getFirst("X-Queue-Name");
+        Optional<String> queueName = router.queueFor(name, requested);
+        if (queueName.isEmpty()) {
+            return Reply.of(400, "unknown queue '" + printable(requested) + "': this ingest serves " + router.allowed());
+        }
+        AsyncQueue queue;
+        try {
+            queue = router.queue(queueName.get());
+        } catch (QueueUnavailableException e) {
+            return Reply.of(503, "queue " + queueName.get() + " unavailable, nothing was stored: " + e.getMessage());
+        }
         long limit = queue.maxMessageBytes();
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
         if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > limit) {
@@ -98,9 +110,13 @@ final class IngestHandler implements HttpHandler {
                 .callbackUrl(callback)
                 .enqueuedAt(now)
                 .host(exchange.getRequestHeaders().getFirst("Host"));
+        if (router.hasQueueAnnotation(name)) {
+            builder.annotations(Map.of(QueueRouter.QUEUE_ANNOTATION, queueName.get()));
+        }
         for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
             String headerName = header.getKey();
-            boolean setByGateway = "X-Call-Id".equalsIgnoreCase(headerName) || "X-Start-Time".equalsIgnoreCase(headerName);
+            boolean setByGateway = "X-Call-Id".equalsIgnoreCase(headerName) || "X-Start-Time".equalsIgnoreCase(headerName)
+                    || "X-Queue-Name".equalsIgnoreCase(headerName);
             if (!setByGateway && (ForwardedHeaders.isForwarded(headerName) || "User-Agent".equalsIgnoreCase(headerName))) {
                 header.getValue().forEach(v -> builder.header(headerName, v));
             }

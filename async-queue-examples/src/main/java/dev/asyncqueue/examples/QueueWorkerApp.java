@@ -6,6 +6,7 @@ import dev.asyncqueue.Invoker;
 import dev.asyncqueue.Threads;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
+import dev.asyncqueue.nats.FunctionConsumerStrategy;
 import dev.asyncqueue.nats.JetStreamQueue;
 import dev.asyncqueue.nats.LocalNatsServer;
 import dev.asyncqueue.nats.NatsConnections;
@@ -106,18 +107,15 @@ public final class QueueWorkerApp implements AutoCloseable {
         }
         Connection connection = NatsConnections.connect(settings, "async-queue-" + config.queue());
         resources.push(connection::close);
-        queue = JetStreamQueue.builder(connection)
-                .queue(config.queue())
-                .replicas(config.streamReplicas())
-                .storage(config.memoryStorage() ? StorageType.Memory : StorageType.File)
-                .maxMessageBytes(config.maxMessageBytes())
-                .build();
+        queue = openQueue(connection, config.queue());
+        QueueRouter router = QueueRouter.fromSettings(config.queue(), settings,
+                name -> name.equals(config.queue()) ? queue : openQueue(connection, name));
 
         if (config.runsIngest()) {
             ingest = HttpServer.create(new InetSocketAddress(config.port()), 128);
             ExecutorService executor = Executors.newFixedThreadPool(16, Threads.named("async-queue-ingest"));
             ingest.setExecutor(executor);
-            ingest.createContext(IngestHandler.PREFIX, new IngestHandler(queue));
+            ingest.createContext(IngestHandler.PREFIX, new IngestHandler(router));
             ingest.createContext("/healthz", exchange -> {
                 try (exchange) {
                     boolean ready = queue.isAvailable();
@@ -136,14 +134,17 @@ public final class QueueWorkerApp implements AutoCloseable {
                 started.stop(1);
                 executor.shutdownNow();
             });
-            log.info("ingest listening on :{} (POST /async-function/{{name}}){}", ingestPort(),
+            log.info("ingest listening on :{} (POST /async-function/NAME){}", ingestPort(),
                     config.demoFunctions() ? "; demo functions at /function/{echo,sleep,status}, callbacks at /demo/callback" : "");
         }
 
         if (config.runsWorker()) {
             Invoker invoker = Providers.invoker(config.invoker()).create(settings);
             if (invoker instanceof AutoCloseable closeable) resources.push(closeable);
-            ConsumerStrategy strategy = StaticConsumerStrategy.builder(queue).ackWait(config.ackWait()).build();
+            ConsumerStrategy strategy = "function".equals(config.scalingMode())
+                    ? FunctionConsumerStrategy.builder(queue).ackWait(config.ackWait())
+                            .inactiveThreshold(config.inactiveThreshold()).build()
+                    : StaticConsumerStrategy.builder(queue).ackWait(config.ackWait()).build();
             worker = QueueWorker.builder()
                     .name(config.queue())
                     .consumer(strategy)
@@ -158,6 +159,15 @@ public final class QueueWorkerApp implements AutoCloseable {
             resources.push(worker);
         }
         log.info("queue-worker ready: queue {} (stream {})", config.queue(), queue.streamName());
+    }
+
+    private JetStreamQueue openQueue(Connection connection, String name) {
+        return JetStreamQueue.builder(connection)
+                .queue(name)
+                .replicas(config.streamReplicas())
+                .storage(config.memoryStorage() ? StorageType.Memory : StorageType.File)
+                .maxMessageBytes(config.maxMessageBytes())
+                .build();
     }
 
     /** Keep-alives three times per ack wait, so one lost one does not cause a redelivery. */

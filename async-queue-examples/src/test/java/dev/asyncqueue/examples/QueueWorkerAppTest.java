@@ -174,6 +174,33 @@ class QueueWorkerAppTest {
     }
 
     @Test
+    void namedQueuesRouteCallsByFunctionAnnotationOrQueueNameAndRunSideBySide() throws Exception {
+        String main = "main-" + QUEUES.incrementAndGet();
+        String jobs = "jobs-" + QUEUES.incrementAndGet();
+        try (RecordingHttpServer mainGateway = RecordingHttpServer.start();
+             RecordingHttpServer jobsGateway = RecordingHttpServer.start()) {
+            QueueWorkerApp ingest = app(Map.of("role", "ingest", "queue_name", main, "function_queues", "report.fn=" + jobs,
+                    "ingest_queues", jobs));
+            app(Map.of("role", "worker", "queue_name", main, "gateway_url", mainGateway.baseUrl().toString()));
+            app(Map.of("role", "worker", "queue_name", jobs, "gateway_url", jobsGateway.baseUrl().toString(),
+                    "scaling_mode", "function"));
+
+            assertEquals(202, post(ingest, "/async-function/report.fn", Map.of(), "by annotation".getBytes()).statusCode());
+            assertEquals(202, post(ingest, "/async-function/echo", Map.of("X-Queue-Name", jobs), "by name".getBytes()).statusCode());
+            assertEquals(202, post(ingest, "/async-function/echo", Map.of(), "default".getBytes()).statusCode());
+            HttpResponse<String> unknown = post(ingest, "/async-function/echo", Map.of("X-Queue-Name", "elsewhere"), new byte[0]);
+
+            assertEquals(400, unknown.statusCode());
+            assertTrue(unknown.body().contains("unknown queue"), unknown.body());
+            List<RecordedRequest> onJobs = jobsGateway.await("/function/", 2, Duration.ofSeconds(15));
+            List<RecordedRequest> onMain = mainGateway.await("/function/", 1, Duration.ofSeconds(15));
+            assertEquals(List.of("by annotation", "by name"), onJobs.stream().map(RecordedRequest::bodyText).sorted().toList());
+            assertEquals("default", onMain.get(0).bodyText());
+            assertEquals(1, mainGateway.requests().size());
+        }
+    }
+
+    @Test
     void theJavaInvokerRunsInProcessHandlersChosenByConfigurationAlone() throws Exception {
         try (RecordingHttpServer receiver = RecordingHttpServer.start()) {
             QueueWorkerApp app = app(Map.of("invoker", "java"));
