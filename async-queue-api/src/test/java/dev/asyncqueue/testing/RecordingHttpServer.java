@@ -44,8 +44,13 @@ public final class RecordingHttpServer implements AutoCloseable {
         }
     }
 
-    /** An answer to send. */
-    public record Response(int status, Map<String, List<String>> headers, byte[] body, Duration delay) {
+    /** An answer to send; {@code beforeSend} runs just before it goes out (to track a function's concurrency). */
+    public record Response(int status, Map<String, List<String>> headers, byte[] body, Duration delay,
+                           Runnable beforeSend) {
+        public Response(int status, Map<String, List<String>> headers, byte[] body, Duration delay) {
+            this(status, headers, body, delay, () -> { });
+        }
+
         public static Response of(int status, String body) {
             return new Response(status, Map.of(), body.getBytes(java.nio.charset.StandardCharsets.UTF_8), Duration.ZERO);
         }
@@ -53,11 +58,16 @@ public final class RecordingHttpServer implements AutoCloseable {
         public Response withHeader(String name, String value) {
             Map<String, List<String>> h = new TreeMap<>(headers);
             h.put(name, List.of(value));
-            return new Response(status, h, body, delay);
+            return new Response(status, h, body, delay, beforeSend);
         }
 
         public Response after(Duration delay) {
-            return new Response(status, headers, body, delay);
+            return new Response(status, headers, body, delay, beforeSend);
+        }
+
+        /** Runs {@code action} when the answer is about to be sent, after any delay. */
+        public Response beforeSending(Runnable action) {
+            return new Response(status, headers, body, delay, action);
         }
     }
 
@@ -158,6 +168,7 @@ public final class RecordingHttpServer implements AutoCloseable {
 
     private static void send(HttpExchange exchange, Response response) {
         try {
+            response.beforeSend().run();
             response.headers().forEach((k, v) -> exchange.getResponseHeaders().put(k, v));
             exchange.sendResponseHeaders(response.status(), response.body().length == 0 ? -1 : response.body().length);
             try (OutputStream out = exchange.getResponseBody()) {

@@ -1,12 +1,16 @@
 package dev.asyncqueue.examples;
 
 import dev.asyncqueue.Invocation;
+import dev.asyncqueue.Ticker;
+import dev.asyncqueue.limiter.LimiterRegistry;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
 import dev.asyncqueue.nats.NatsConnections;
 import dev.asyncqueue.retry.RetryPolicy;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The example queue-worker's configuration, read from environment variables with the OpenFaaS
@@ -23,8 +27,10 @@ import java.time.Duration;
  * @param ackWait            {@code ack_wait}
  * @param retryPolicy        from {@code max_retry_attempts}, {@code retry_http_codes}, waits and {@code backoff}
  * @param invoker            {@code invoker}: the name of the invoker provider ({@code http})
- * @param limiterEnabled     {@code limiter_enabled}
- * @param limiter            {@code limiter}: the limiter provider's name when enabled ({@code adaptive})
+ * @param limiterEnabled     {@code limiter_enabled}: adaptive concurrency per function (function mode)
+ * @param limiter            {@code limiter_provider}: the limiter provider's name when enabled ({@code adaptive})
+ * @param functionMaxInflight {@code function_max_inflight}: fixed limits per function ({@code fn=5,...}), as the
+ *                           annotation {@code com.openfaas.queue.max_inflight} sets them
  * @param inactiveThreshold  {@code consumer_inactive_threshold}
  * @param port               {@code port}: the ingest endpoint's port (8080)
  * @param metricsPort        {@code metrics_port} (8081)
@@ -38,6 +44,7 @@ import java.time.Duration;
 public record AppConfig(String role, String queue, String scalingMode, String natsUrl, int streamReplicas,
                         boolean memoryStorage, long maxMessageBytes, int maxInflight, Duration ackWait,
                         RetryPolicy retryPolicy, String invoker, boolean limiterEnabled, String limiter,
+                        Map<String, String> functionMaxInflight,
                         Duration inactiveThreshold, int port, int metricsPort, boolean demoFunctions,
                         Duration shutdownGrace, Duration callbackTimeout, boolean debug, String logEncoding,
                         Settings settings) {
@@ -57,6 +64,7 @@ public record AppConfig(String role, String queue, String scalingMode, String na
         s.bool("tls_insecure", false);
         String mode = s.choice("scaling_mode", "static", "static", "function");
         QueueRouter.fromSettings(queue, s, name -> null); // validates function_queues and ingest_queues
+        LimiterRegistry.fromSettings(s, Ticker.system()); // validates the limiter_* settings and provider
         return new AppConfig(
                 s.choice("role", "all", "all", "ingest", "worker"),
                 queue,
@@ -70,7 +78,8 @@ public record AppConfig(String role, String queue, String scalingMode, String na
                 retry,
                 s.string("invoker", "http"),
                 s.bool("limiter_enabled", true),
-                s.string("limiter", "adaptive"),
+                s.string("limiter_provider", "adaptive"),
+                functionMaxInflight(s),
                 positive(s, "consumer_inactive_threshold", Duration.ofSeconds(30)),
                 s.integer("port", 8080, 0, 65535),
                 s.integer("metrics_port", 8081, 0, 65535),
@@ -80,6 +89,21 @@ public record AppConfig(String role, String queue, String scalingMode, String na
                 s.bool("debug", false),
                 s.choice("log_encoding", "console", "console", "json"),
                 s);
+    }
+
+    private static Map<String, String> functionMaxInflight(Settings s) {
+        Map<String, String> limits = new LinkedHashMap<>();
+        for (String pair : s.string("function_max_inflight", "").split(",")) {
+            if (pair.isBlank()) continue;
+            String[] parts = pair.split("=", 2);
+            if (parts.length != 2 || !Invocation.FUNCTION_NAME.matcher(parts[0].trim()).matches()
+                    || !parts[1].trim().matches("[1-9]\\d{0,5}")) {
+                throw new ConfigurationException("function_max_inflight",
+                        "expected function=limit pairs (limit a positive whole number), got '" + pair + "'");
+            }
+            limits.put(parts[0].trim(), parts[1].trim());
+        }
+        return Map.copyOf(limits);
     }
 
     /** Whether this process accepts invocations over HTTP. */

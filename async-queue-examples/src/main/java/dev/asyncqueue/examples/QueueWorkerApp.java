@@ -3,6 +3,9 @@ package dev.asyncqueue.examples;
 import com.sun.net.httpserver.HttpServer;
 import dev.asyncqueue.ConsumerStrategy;
 import dev.asyncqueue.Invoker;
+import dev.asyncqueue.LimiterLookup;
+import dev.asyncqueue.Ticker;
+import dev.asyncqueue.limiter.LimiterRegistry;
 import dev.asyncqueue.Threads;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
@@ -23,7 +26,10 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -145,9 +151,32 @@ public final class QueueWorkerApp implements AutoCloseable {
                     ? FunctionConsumerStrategy.builder(queue).ackWait(config.ackWait())
                             .inactiveThreshold(config.inactiveThreshold()).build()
                     : StaticConsumerStrategy.builder(queue).ackWait(config.ackWait()).build();
+            // Pacing per function needs a consumer per function: static mode stays the legacy greedy FIFO.
+            boolean paced = "function".equals(config.scalingMode()) && config.limiterEnabled();
+            LimiterLookup limiters = LimiterLookup.unlimited();
+            if (paced) {
+                LimiterRegistry registry = LimiterRegistry.fromSettings(settings, Ticker.system());
+                Map<String, String> fixed = config.functionMaxInflight();
+                limiters = fixed.isEmpty() ? registry : (function, annotations) -> {
+                    String limit = fixed.get(function);
+                    if (limit == null || annotations.containsKey(LimiterRegistry.MAX_INFLIGHT_ANNOTATION)) {
+                        return registry.limiterFor(function, annotations);
+                    }
+                    Map<String, String> withLimit = new HashMap<>(annotations);
+                    withLimit.put(LimiterRegistry.MAX_INFLIGHT_ANNOTATION, limit);
+                    return registry.limiterFor(function, withLimit);
+                };
+                ScheduledExecutorService evictor = Executors.newSingleThreadScheduledExecutor(
+                        Threads.named("async-queue-limiter-eviction"));
+                evictor.scheduleWithFixedDelay(registry::evictIdle, 30, 30, TimeUnit.SECONDS);
+                resources.push(evictor::shutdownNow);
+                log.info("adaptive concurrency on: limiter {} per function", registry.providerName());
+            }
             worker = QueueWorker.builder()
                     .name(config.queue())
                     .consumer(strategy)
+                    .limiters(limiters)
+                    .rejectionsWaitInQueue(paced, Duration.ofMillis(500))
                     .invoker(invoker)
                     .retryPolicy(config.retryPolicy())
                     .maxInflight(config.maxInflight())

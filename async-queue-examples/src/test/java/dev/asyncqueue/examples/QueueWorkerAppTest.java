@@ -200,6 +200,81 @@ class QueueWorkerAppTest {
         }
     }
 
+    /** A function that takes {@code capacity} calls at once and answers 429 above that. */
+    private static void limitedFunction(RecordingHttpServer gateway, int capacity, AtomicInteger running,
+                                        AtomicInteger maxRunning, AtomicInteger rejected) {
+        gateway.respond("/function/narrow", r -> {
+            int now = running.incrementAndGet();
+            if (now > capacity) {
+                running.decrementAndGet();
+                rejected.incrementAndGet();
+                return RecordingHttpServer.Response.of(429, "busy");
+            }
+            maxRunning.accumulateAndGet(now, Math::max);
+            return RecordingHttpServer.Response.of(200, "ok").after(Duration.ofMillis(50))
+                    .beforeSending(running::decrementAndGet);
+        });
+    }
+
+    @Test
+    void underTheAdaptiveLimiterA429WaitsInTheQueueWithoutUsingUpRetries() throws Exception {
+        try (RecordingHttpServer gateway = RecordingHttpServer.start()) {
+            AtomicInteger running = new AtomicInteger();
+            AtomicInteger maxRunning = new AtomicInteger();
+            AtomicInteger rejected = new AtomicInteger();
+            limitedFunction(gateway, 3, running, maxRunning, rejected);
+            QueueWorkerApp app = app(Map.of("gateway_url", gateway.baseUrl().toString(), "scaling_mode", "function",
+                    "max_inflight", "20", "max_retry_attempts", "2"));
+
+            for (int i = 0; i < 40; i++) {
+                assertEquals(202, post(app, "/async-function/narrow", Map.of("X-Callback-Url", gateway.baseUrl() + "/cb"),
+                        new byte[0]).statusCode());
+            }
+
+            List<RecordedRequest> callbacks = gateway.await("/cb", 40, Duration.ofSeconds(60));
+            assertTrue(callbacks.stream().allMatch(c -> c.header("X-Function-Status").orElseThrow().equals("200")),
+                    "every call succeeded although the function refused some: 429s did not use up the 2 attempts");
+            assertTrue(callbacks.stream().allMatch(c -> c.header("X-Retry").orElseThrow().equals("0")));
+            assertTrue(rejected.get() < 20, "the limiter backed off instead of flooding: " + rejected.get() + " rejections");
+        }
+    }
+
+    @Test
+    void aFixedLimitPerFunctionFromConfigurationIsNeverExceeded() throws Exception {
+        try (RecordingHttpServer gateway = RecordingHttpServer.start()) {
+            AtomicInteger running = new AtomicInteger();
+            AtomicInteger maxRunning = new AtomicInteger();
+            AtomicInteger rejected = new AtomicInteger();
+            limitedFunction(gateway, 2, running, maxRunning, rejected);
+            QueueWorkerApp app = app(Map.of("gateway_url", gateway.baseUrl().toString(), "scaling_mode", "function",
+                    "max_inflight", "20", "function_max_inflight", "narrow=2"));
+
+            for (int i = 0; i < 20; i++) {
+                post(app, "/async-function/narrow", Map.of("X-Callback-Url", gateway.baseUrl() + "/cb"), new byte[0]);
+            }
+
+            gateway.await("/cb", 20, Duration.ofSeconds(60));
+            assertEquals(0, rejected.get(), "a fixed limit of 2 never sends a third call");
+            assertTrue(maxRunning.get() <= 2);
+        }
+    }
+
+    @Test
+    void withTheLimiterOffA429GoesThroughTheNormalRetries() throws Exception {
+        try (RecordingHttpServer gateway = RecordingHttpServer.start()) {
+            gateway.respond("/function/busy", r -> RecordingHttpServer.Response.of(429, "busy"));
+            QueueWorkerApp app = app(Map.of("gateway_url", gateway.baseUrl().toString(), "scaling_mode", "function",
+                    "limiter_enabled", "false", "max_retry_attempts", "2"));
+
+            post(app, "/async-function/busy", Map.of("X-Callback-Url", gateway.baseUrl() + "/cb"), new byte[0]);
+
+            RecordedRequest callback = gateway.await("/cb", 1, Duration.ofSeconds(20)).get(0);
+            assertEquals("429", callback.header("X-Function-Status").orElseThrow());
+            assertEquals("1", callback.header("X-Retry").orElseThrow());
+            assertEquals(2, gateway.requests("/function/busy").size());
+        }
+    }
+
     @Test
     void theJavaInvokerRunsInProcessHandlersChosenByConfigurationAlone() throws Exception {
         try (RecordingHttpServer receiver = RecordingHttpServer.start()) {
