@@ -16,6 +16,7 @@ import dev.asyncqueue.callback.CallbackSender;
 import dev.asyncqueue.callback.HttpCallbackSender;
 import dev.asyncqueue.retry.RetryDecision;
 import dev.asyncqueue.retry.RetryPolicy;
+import dev.asyncqueue.status.Cancellations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +70,7 @@ public final class QueueWorker implements AutoCloseable {
     private final Clock clock;
     private final DoubleSupplier random;
     private final WorkerListener listener;
+    private final Cancellations cancellations;
 
     private final Semaphore slots;
     private final ScheduledExecutorService scheduler;
@@ -114,6 +115,7 @@ public final class QueueWorker implements AutoCloseable {
         this.clock = b.clock;
         this.random = b.random;
         this.listener = b.listener;
+        this.cancellations = b.cancellations;
         this.slots = new Semaphore(maxInflight);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Threads.named("async-queue-timer-" + name));
     }
@@ -132,10 +134,13 @@ public final class QueueWorker implements AutoCloseable {
         if (closed) throw new IllegalStateException("queue-worker " + name + " is closed; build a new one");
         if (running) return;
         consumer.start();
+        cancellations.onCancel(this::cancelRunning);
         running = true;
         Thread t = Threads.named("async-queue-dispatcher-" + name).newThread(this::dispatchLoop);
         t.setDaemon(false);
         dispatcher = t;
+        long sweep = Math.max(1, keepAliveInterval.toMillis() / 2);
+        scheduler.scheduleAtFixedRate(this::keepAliveSweep, sweep, sweep, TimeUnit.MILLISECONDS);
         t.start();
         log.info("queue-worker {} started: max_inflight={}, retries={}", name, maxInflight, retryPolicy);
     }
@@ -341,8 +346,12 @@ public final class QueueWorker implements AutoCloseable {
         }
         Call call = new Call(delivery, permit);
         calls.add(call);
-        call.keepAlive = scheduler.scheduleAtFixedRate(() -> keepAlive(delivery),
-                keepAliveInterval.toMillis(), keepAliveInterval.toMillis(), TimeUnit.MILLISECONDS);
+        if (cancellations.isCancelled(invocation.callId())) {
+            call.settle();
+            finishCancelled(call, false);
+            return;
+        }
+        call.started = true;
         listener.invocationStarted(invocation, delivery.attempt());
         log.debug("invoking {} (call {}, attempt {}, {})", invocation.function(), invocation.callId(),
                 delivery.attempt(), delivery.position());
@@ -366,6 +375,21 @@ public final class QueueWorker implements AutoCloseable {
         });
     }
 
+    /**
+     * One sweep for all calls instead of a timer per call: the per-message path stays free of
+     * scheduling, and a call is told alive at most 1.5 intervals apart.
+     */
+    private void keepAliveSweep() {
+        long now = System.nanoTime();
+        long interval = keepAliveInterval.toNanos();
+        for (Call call : calls) {
+            if (now - call.lastKeepAlive >= interval) {
+                call.lastKeepAlive = now;
+                keepAlive(call.delivery);
+            }
+        }
+    }
+
     private void keepAlive(Delivery delivery) {
         try {
             delivery.keepAlive();
@@ -375,9 +399,14 @@ public final class QueueWorker implements AutoCloseable {
     }
 
     private void onResult(Call call, InvocationResult result) {
-        if (!call.settle()) return; // shutdown already returned it to the queue
+        if (!call.settle()) return; // shutdown or a cancellation already settled it
         Delivery delivery = call.delivery;
         Invocation invocation = delivery.invocation();
+        if (cancellations.isCancelled(invocation.callId())) {
+            // Cancelled while running but the invoker could not be stopped: its result is not retried.
+            finishCancelled(call, true);
+            return;
+        }
         if (rejectionsWaitInQueue && result.status() == 429
                 && freeReturns.getOrDefault(invocation.callId(), 0) < maxFreeReturns) {
             call.permit.release(Outcome.REJECTED);
@@ -403,9 +432,10 @@ public final class QueueWorker implements AutoCloseable {
         freeReturns.remove(invocation.callId());
         log.info("call {} to {}: {} in {} ms", invocation.callId(), invocation.function(), decision.reason(),
                 result.duration().toMillis());
+        Runnable settle = finalSettlement(delivery, policy, result, retriesSoFar);
         Optional<URI> callbackUrl = invocation.callbackUrl();
         if (callbackUrl.isEmpty()) {
-            settleQuietly(delivery::ack, delivery);
+            settleQuietly(settle, delivery);
             finishCall(call, null);
             return;
         }
@@ -426,8 +456,63 @@ public final class QueueWorker implements AutoCloseable {
                 log.warn("callback for call {} to {} answered {}", invocation.callId(), redact(callbackUrl.get()), status);
                 listener.callbackFailed(invocation, "status " + status);
             }
-            settleQuietly(delivery::ack, delivery);
+            settleQuietly(settle, delivery);
             finishCall(call, null);
+        });
+    }
+
+    /**
+     * How a final result settles its delivery: acked, or dead-lettered when it failed with a status worth
+     * retrying and the retry budget ran out (a status not retried is the function's answer, not a failure
+     * of delivery, so it is acked like a success).
+     */
+    private Runnable finalSettlement(Delivery delivery, RetryPolicy policy, InvocationResult result, int retriesSoFar) {
+        if (result.isSuccess() || !policy.isRetryable(result)) return delivery::ack;
+        return () -> {
+            delivery.deadLetter(Delivery.RETRIES_EXHAUSTED, result.status(), retriesSoFar + 1);
+            listener.deadLettered(delivery.invocation(), Delivery.RETRIES_EXHAUSTED, result.status());
+        };
+    }
+
+    /** Hears cancellations: a running call is abandoned (its future cancelled) and not retried. */
+    private void cancelRunning(String callId) {
+        for (Call call : calls) {
+            if (call.delivery.invocation().callId().equals(callId) && call.settle()) {
+                call.abandon();
+                finishCancelled(call, true);
+            }
+        }
+    }
+
+    /** Acks a cancelled call without (further) invoking it, after a callback saying it was cancelled. */
+    private void finishCancelled(Call call, boolean wasRunning) {
+        Delivery delivery = call.delivery;
+        Invocation invocation = delivery.invocation();
+        listener.cancelled(invocation, wasRunning);
+        int retriesSoFar = Math.max(0, delivery.attempt() - 1 - freeReturns.getOrDefault(invocation.callId(), 0));
+        freeReturns.remove(invocation.callId());
+        log.info("call {} to {} cancelled {}", invocation.callId(), invocation.function(),
+                wasRunning ? "while running" : "before it ran");
+        Optional<URI> callbackUrl = invocation.callbackUrl();
+        CompletionStage<Integer> sent = CompletableFuture.completedFuture(0);
+        if (callbackUrl.isPresent()) {
+            int maxRetries = retryPolicy.forAnnotations(invocation.annotations()).maxAttempts() - 1;
+            try {
+                sent = callbacks.send(new Callback(callbackUrl.get(), invocation,
+                        InvocationResult.cancelled(Duration.ofNanos(System.nanoTime() - call.createdNanos)),
+                        retriesSoFar, maxRetries));
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+            }
+        }
+        sent.whenComplete((status, error) -> {
+            if (error != null || status >= 300) {
+                String why = error != null ? describe(error) : "status " + status;
+                log.warn("cancellation callback for call {} failed: {}", invocation.callId(), why);
+                listener.callbackFailed(invocation, why);
+            }
+            settleQuietly(delivery::ack, delivery);
+            finishCall(call, Outcome.IGNORED);
         });
     }
 
@@ -448,12 +533,12 @@ public final class QueueWorker implements AutoCloseable {
     }
 
     private void finishCall(Call call, Outcome outcomeIfHeld) {
-        if (call.keepAlive != null) call.keepAlive.cancel(false);
         if (call.permit != null) {
             call.permit.release(outcomeIfHeld == null ? Outcome.IGNORED : outcomeIfHeld);
             call.permit = null;
         }
         if (calls.remove(call)) {
+            if (call.started) listener.invocationEnded(call.delivery.invocation());
             slots.release();
             synchronized (idle) {
                 idle.notifyAll();
@@ -481,8 +566,11 @@ public final class QueueWorker implements AutoCloseable {
     private static final class Call {
         final Delivery delivery;
         volatile Permit permit;
-        volatile ScheduledFuture<?> keepAlive;
+        volatile long lastKeepAlive = System.nanoTime();
         volatile CompletableFuture<InvocationResult> future;
+        /** Whether the function was (to be) invoked, as opposed to dropped as cancelled. */
+        volatile boolean started;
+        final long createdNanos = System.nanoTime();
         private final AtomicBoolean settled = new AtomicBoolean();
 
         Call(Delivery delivery, Permit permit) {
@@ -519,6 +607,7 @@ public final class QueueWorker implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
         private WorkerListener listener = WorkerListener.NONE;
+        private Cancellations cancellations = Cancellations.NONE;
 
         private Builder() {
         }
@@ -588,6 +677,12 @@ public final class QueueWorker implements AutoCloseable {
 
         /** Observer of what the worker does. */
         public Builder listener(WorkerListener listener) { this.listener = Objects.requireNonNull(listener); return this; }
+
+        /** Where cancellations come from (default: none); a cancelled call is not invoked, or is abandoned. */
+        public Builder cancellations(Cancellations cancellations) {
+            this.cancellations = Objects.requireNonNull(cancellations);
+            return this;
+        }
 
         public QueueWorker build() { return new QueueWorker(this); }
 
