@@ -31,6 +31,10 @@ public final class QueueRequestCodec {
     static final String CALL_ID = "X-Call-Id";
     static final String START_TIME = "X-Start-Time";
     static final String CALLBACK_URL = "X-Callback-Url";
+    /** A QueueRequest nests four levels; far deeper input is refused before parsing. */
+    static final int MAX_NESTING = 32;
+    /** Header values one invocation may carry; HTTP servers refuse far fewer (Go's and the JDK's default to a few hundred). */
+    public static final int MAX_HEADER_VALUES = 1000;
 
     private QueueRequestCodec() {
     }
@@ -101,6 +105,20 @@ public final class QueueRequestCodec {
      * @throws MalformedMessageException with the reason when it is not a usable invocation
      */
     public static Invocation decode(byte[] data, String defaultQueue, String fallbackId) throws MalformedMessageException {
+        try {
+            return decodeChecked(data, defaultQueue, fallbackId);
+        } catch (RuntimeException e) {
+            // Whatever the bytes are, the caller learns "malformed" rather than an exception that could stop its loop.
+            throw new MalformedMessageException("unreadable message: " + e, e);
+        }
+    }
+
+    private static Invocation decodeChecked(byte[] data, String defaultQueue, String fallbackId) throws MalformedMessageException {
+        int depth = nestingDepth(data);
+        if (depth > MAX_NESTING) {
+            // The JSON parser recurses per level: thousands of '[' would overflow the worker thread's stack.
+            throw new MalformedMessageException("JSON nested " + depth + " levels deep, more than the " + MAX_NESTING + " allowed");
+        }
         JsonValue root;
         try {
             root = JsonParser.parse(data);
@@ -252,11 +270,17 @@ public final class QueueRequestCodec {
         if (value.type != JsonValue.Type.MAP) {
             throw new MalformedMessageException("Header must be an object of string arrays, got " + value.type);
         }
+        if (value.map.size() > MAX_HEADER_VALUES) {
+            throw new MalformedMessageException("Header has " + value.map.size() + " names, more than the "
+                    + MAX_HEADER_VALUES + " values allowed");
+        }
+        int count = 0;
         for (Map.Entry<String, JsonValue> e : value.map.entrySet()) {
             JsonValue v = e.getValue();
             if (v.type == JsonValue.Type.NULL) continue;
             if (v.type == JsonValue.Type.STRING) {
                 headers.put(e.getKey(), List.of(v.string));
+                count++;
                 continue;
             }
             if (v.type != JsonValue.Type.ARRAY) {
@@ -270,6 +294,10 @@ public final class QueueRequestCodec {
                 values.add(item.string);
             }
             headers.put(e.getKey(), values);
+            count += values.size();
+            if (count > MAX_HEADER_VALUES) {
+                throw new MalformedMessageException("Header has more than " + MAX_HEADER_VALUES + " values");
+            }
         }
         return headers;
     }
@@ -329,6 +357,27 @@ public final class QueueRequestCodec {
             if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) return e.getValue().get(0);
         }
         return null;
+    }
+
+    /** The deepest nesting of objects and arrays, ignoring brackets inside strings; stops counting past the limit. */
+    private static int nestingDepth(byte[] data) {
+        int depth = 0;
+        int max = 0;
+        boolean inString = false;
+        for (int i = 0; i < data.length && max <= MAX_NESTING; i++) {
+            byte b = data[i];
+            if (inString) {
+                if (b == '\\') i++;
+                else if (b == '"') inString = false;
+            } else if (b == '"') {
+                inString = true;
+            } else if (b == '{' || b == '[') {
+                max = Math.max(max, ++depth);
+            } else if (b == '}' || b == ']') {
+                depth--;
+            }
+        }
+        return max;
     }
 
     private static String abbreviate(String text) {
