@@ -33,6 +33,8 @@ import java.util.concurrent.TimeoutException;
 final class IngestHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(IngestHandler.class);
     static final String PREFIX = "/async-function/";
+    /** Largest total of header names and values accepted (64 KiB), answered with 431 above it. */
+    static final long MAX_HEADER_BYTES = 64 * 1024;
 
     private final QueueRouter router;
 
@@ -65,6 +67,12 @@ final class IngestHandler implements HttpHandler {
         String path = slash < 0 ? "" : rest.substring(slash);
         if (!Invocation.FUNCTION_NAME.matcher(name).matches()) {
             return Reply.of(400, "invalid function name '" + printable(name) + "': use letters, digits, '-', '_' and '.'");
+        }
+        long headerBytes = headerBytes(exchange);
+        if (headerBytes > MAX_HEADER_BYTES) {
+            // Headers travel inside the stored message and on to the function; refuse them before reading the body.
+            return Reply.of(431, "request headers of " + headerBytes + " bytes are over the limit of " + MAX_HEADER_BYTES
+                    + " bytes");
         }
         String callbackHeader = exchange.getRequestHeaders().getFirst("X-Callback-Url");
         URI callback = null;
@@ -147,6 +155,14 @@ final class IngestHandler implements HttpHandler {
             Thread.currentThread().interrupt();
             return Reply.of(503, "interrupted");
         }
+    }
+
+    private static long headerBytes(HttpExchange exchange) {
+        long total = 0;
+        for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
+            for (String value : header.getValue()) total += header.getKey().length() + value.length() + 4;
+        }
+        return total;
     }
 
     private static URI parseCallback(String text) {
