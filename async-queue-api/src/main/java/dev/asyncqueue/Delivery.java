@@ -4,9 +4,16 @@ import java.time.Duration;
 
 /**
  * One hand-over of a queued invocation to a worker: the seam between the engine and a transport.
- * Exactly one of {@link #ack()}, {@link #retryAfter(Duration)} or {@link #reject(String)} settles it.
+ * Exactly one of {@link #ack()}, {@link #retryAfter(Duration)}, {@link #reject(String)} or
+ * {@link #deadLetter(String, int, int)} settles it.
  */
 public interface Delivery {
+
+    /** Dead-letter reason of a call whose retries ran out. */
+    String RETRIES_EXHAUSTED = "retries_exhausted";
+
+    /** Dead-letter reason of a message that is not an invocation. */
+    String MALFORMED = "malformed";
 
     /** The invocation delivered. */
     Invocation invocation();
@@ -28,4 +35,13 @@ public interface Delivery {
 
     /** Never deliver again; {@code reason} is logged (and kept where the transport can). */
     void reject(String reason);
+
+    /**
+     * Done, but unsuccessfully for good (retries exhausted): the queue forgets the message and, where
+     * the transport keeps dead letters, stores its original payload there with the reason, the last
+     * status and the attempts made. Transports without a dead-letter store simply ack, as before.
+     */
+    default void deadLetter(String reason, int lastStatus, int attempts) {
+        ack();
+    }
 }

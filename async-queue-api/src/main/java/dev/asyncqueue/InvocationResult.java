@@ -39,6 +39,14 @@ public record InvocationResult(int status, Map<String, List<String>> headers, by
         return new InvocationResult(TRANSPORT_FAILURE_STATUS, Map.of(), new byte[0], duration, Optional.of(reason));
     }
 
+    /** The status a callback reports for a cancelled call (as nginx's "client closed request"). */
+    public static final int CANCELLED_STATUS = 499;
+
+    /** What a cancelled call's callback carries: status 499 and {@code X-Call-Status: cancelled}. */
+    public static InvocationResult cancelled(Duration duration) {
+        return answered(CANCELLED_STATUS, Map.of("X-Call-Status", List.of("cancelled")), new byte[0], duration);
+    }
+
     /** True for 2xx answers. */
     public boolean isSuccess() {
         return transportError.isEmpty() && status >= 200 && status < 300;
