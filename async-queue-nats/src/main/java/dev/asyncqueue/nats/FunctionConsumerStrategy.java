@@ -69,7 +69,7 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
         this.inactiveThreshold = b.inactiveThreshold;
         this.discoveryInterval = b.discoveryInterval;
         this.maxAckPending = b.maxAckPending;
-        this.decoder = new MessageDecoder(queue.name());
+        this.decoder = new MessageDecoder(queue);
     }
 
     /** Starts a strategy for the queue. */

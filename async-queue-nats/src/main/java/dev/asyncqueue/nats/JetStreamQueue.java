@@ -51,6 +51,7 @@ public final class JetStreamQueue implements AsyncQueue {
     private final Duration duplicateWindow;
     private final long maxMessageBytes;
     private final JetStream jetStream;
+    private final DeadLetterQueue deadLetters;
 
     private JetStreamQueue(Builder b) {
         this.connection = Objects.requireNonNull(b.connection, "connection");
@@ -67,6 +68,17 @@ public final class JetStreamQueue implements AsyncQueue {
             throw new QueueUnavailableException("JetStream is not available on this connection: " + e.getMessage(), e);
         }
         ensureStream();
+        if (b.deadLetters) {
+            this.deadLetters = new DeadLetterQueue(connection, name, storage, replicas, b.deadLetterMaxAge);
+            deadLetters.ensureStream();
+        } else {
+            this.deadLetters = null;
+        }
+    }
+
+    /** Where messages that exhausted their retries or could not be decoded go; empty when switched off. */
+    public java.util.Optional<DeadLetterQueue> deadLetters() {
+        return java.util.Optional.ofNullable(deadLetters);
     }
 
     /** Starts a queue on an open connection. */
@@ -218,6 +230,8 @@ public final class JetStreamQueue implements AsyncQueue {
         private int replicas = 1;
         private Duration duplicateWindow = Duration.ofMinutes(2);
         private long maxMessageBytes = 1024 * 1024;
+        private boolean deadLetters = true;
+        private Duration deadLetterMaxAge = Duration.ofDays(7);
 
         private Builder(Connection connection) {
             this.connection = connection;
@@ -247,6 +261,19 @@ public final class JetStreamQueue implements AsyncQueue {
         public Builder maxMessageBytes(long bytes) {
             if (bytes < 4096) throw new IllegalArgumentException("maxMessageBytes must be at least 4096");
             this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Keep dead letters in {@code OF_<queue>_DLQ} ({@code dead_letter_enabled}, on); when off, exhausted
+         * calls are acked and malformed messages terminated, as before.
+         */
+        public Builder deadLetters(boolean enabled) { this.deadLetters = enabled; return this; }
+
+        /** How long dead letters are kept ({@code dead_letter_max_age}, 7 days; zero keeps them for ever). */
+        public Builder deadLetterMaxAge(Duration maxAge) {
+            if (maxAge.isNegative()) throw new IllegalArgumentException("deadLetterMaxAge must not be negative");
+            this.deadLetterMaxAge = maxAge;
             return this;
         }
 

@@ -5,17 +5,27 @@ import io.nats.client.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Optional;
 import java.util.UUID;
 import java.nio.charset.StandardCharsets;
 
-/** Turns pulled messages into deliveries, and terminates the ones that are not invocations. */
+/**
+ * Turns pulled messages into deliveries. One that is not an invocation goes to the dead letters (its
+ * work-queue message acked once stored), or is terminated when dead letters are off.
+ */
 final class MessageDecoder {
     private static final Logger log = LoggerFactory.getLogger(MessageDecoder.class);
 
     private final String queue;
+    private final Optional<DeadLetterQueue> deadLetters;
 
-    MessageDecoder(String queue) {
+    MessageDecoder(String queue, Optional<DeadLetterQueue> deadLetters) {
         this.queue = queue;
+        this.deadLetters = deadLetters;
+    }
+
+    MessageDecoder(JetStreamQueue queue) {
+        this(queue.name(), queue.deadLetters());
     }
 
     /** The delivery, or null when the message was malformed and has been terminated. */
@@ -27,11 +37,29 @@ final class MessageDecoder {
                 : UUID.nameUUIDFromBytes((message.metaData().getStream() + "/" + sequence)
                 .getBytes(StandardCharsets.UTF_8)).toString();
         try {
-            return new JetStreamDelivery(message, QueueRequestCodec.decode(message.getData(), queue, fallbackId));
+            return new JetStreamDelivery(message, QueueRequestCodec.decode(message.getData(), queue, fallbackId),
+                    deadLetters);
         } catch (MalformedMessageException e) {
-            log.warn("terminated malformed message {} seq {} on {}: {}", message.metaData().getStream(), sequence,
-                    message.getSubject(), e.getMessage());
-            message.term();
+            if (deadLetters.isEmpty()) {
+                log.warn("terminated malformed message {} seq {} on {}: {}", message.metaData().getStream(), sequence,
+                        message.getSubject(), e.getMessage());
+                message.term();
+                return null;
+            }
+            Optional<String> function = Subjects.functionOf(queue, message.getSubject());
+            deadLetters.get().store(message, fallbackId, function, Delivery.MALFORMED, 0,
+                            (int) message.metaData().deliveredCount(), e.getMessage())
+                    .whenComplete((ack, error) -> {
+                        if (error == null) {
+                            log.warn("dead-lettered malformed message {} seq {} on {}: {}",
+                                    message.metaData().getStream(), sequence, message.getSubject(), e.getMessage());
+                            message.ack();
+                        } else {
+                            log.error("cannot dead-letter malformed message {} seq {}, terminating it: {}",
+                                    message.metaData().getStream(), sequence, error.toString());
+                            message.term();
+                        }
+                    });
             return null;
         }
     }

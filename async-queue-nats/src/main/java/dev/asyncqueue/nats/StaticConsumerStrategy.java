@@ -47,7 +47,7 @@ public final class StaticConsumerStrategy implements ConsumerStrategy {
         this.consumerName = b.consumerName;
         this.ackWait = b.ackWait;
         this.maxAckPending = b.maxAckPending;
-        this.decoder = new MessageDecoder(queue.name());
+        this.decoder = new MessageDecoder(queue);
     }
 
     /** Starts a strategy for the queue. */
