@@ -9,6 +9,7 @@ import dev.asyncqueue.limiter.LimiterRegistry;
 import dev.asyncqueue.Threads;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
+import dev.asyncqueue.examples.ops.Operations;
 import dev.asyncqueue.nats.FunctionConsumerStrategy;
 import dev.asyncqueue.nats.JetStreamQueue;
 import dev.asyncqueue.nats.LocalNatsServer;
@@ -47,6 +48,8 @@ public final class QueueWorkerApp implements AutoCloseable {
     private JetStreamQueue queue;
     private QueueWorker worker;
     private HttpServer ingest;
+    private Operations operations;
+    private int metricsPort = -1;
 
     private QueueWorkerApp(AppConfig config) {
         this.config = config;
@@ -111,17 +114,22 @@ public final class QueueWorkerApp implements AutoCloseable {
                     natsUrl, server.storeDir());
             settings = settings.with(Map.of("nats_url", natsUrl));
         }
-        Connection connection = NatsConnections.connect(settings, "async-queue-" + config.queue());
+        Operations ops = new Operations(settings);
+        operations = ops;
+        resources.push(ops);
+        Connection connection = NatsConnections.connect(
+                NatsConnections.options(settings, "async-queue-" + config.queue(), ops::connectionEvent).build());
         resources.push(connection::close);
+        ops.connected(connection, config.runsWorker(), config.streamReplicas(), config.memoryStorage());
         queue = openQueue(connection, config.queue());
         QueueRouter router = QueueRouter.fromSettings(config.queue(), settings,
-                name -> name.equals(config.queue()) ? queue : openQueue(connection, name));
+                name -> ops.track(name.equals(config.queue()) ? queue : openQueue(connection, name)));
 
         if (config.runsIngest()) {
             ingest = HttpServer.create(new InetSocketAddress(config.port()), 128);
             ExecutorService executor = Executors.newFixedThreadPool(16, Threads.named("async-queue-ingest"));
             ingest.setExecutor(executor);
-            ingest.createContext(IngestHandler.PREFIX, new IngestHandler(router));
+            ingest.createContext(IngestHandler.PREFIX, ops.routes(new IngestHandler(router)));
             ingest.createContext("/healthz", exchange -> {
                 try (exchange) {
                     boolean ready = queue.isAvailable();
@@ -170,6 +178,7 @@ public final class QueueWorkerApp implements AutoCloseable {
                         Threads.named("async-queue-limiter-eviction"));
                 evictor.scheduleWithFixedDelay(registry::evictIdle, 30, 30, TimeUnit.SECONDS);
                 resources.push(evictor::shutdownNow);
+                ops.bindLimiters(registry, config.queue());
                 log.info("adaptive concurrency on: limiter {} per function", registry.providerName());
             }
             worker = QueueWorker.builder()
@@ -183,20 +192,23 @@ public final class QueueWorkerApp implements AutoCloseable {
                     .keepAliveInterval(keepAliveFor(config.ackWait()))
                     .shutdownGrace(config.shutdownGrace())
                     .callbackTimeout(config.callbackTimeout())
+                    .listener(ops.workerListener(config.queue()))
+                    .cancellations(ops.cancellations())
                     .build();
             worker.start();
             resources.push(worker);
         }
+        metricsPort = ops.serve(config.metricsPort(), queue);
         log.info("queue-worker ready: queue {} (stream {})", config.queue(), queue.streamName());
     }
 
     private JetStreamQueue openQueue(Connection connection, String name) {
-        return JetStreamQueue.builder(connection)
+        return operations.bind(operations.configure(JetStreamQueue.builder(connection))
                 .queue(name)
                 .replicas(config.streamReplicas())
                 .storage(config.memoryStorage() ? StorageType.Memory : StorageType.File)
                 .maxMessageBytes(config.maxMessageBytes())
-                .build();
+                .build());
     }
 
     /** Keep-alives three times per ack wait, so one lost one does not cause a redelivery. */
@@ -210,6 +222,16 @@ public final class QueueWorkerApp implements AutoCloseable {
         } catch (IOException busy) {
             return 0;
         }
+    }
+
+    /** The port {@code /metrics} and {@code /healthz} are served on, -1 when none (useful with {@code metrics_port=0}). */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    /** The operating features: metrics registry, status store. */
+    public Operations operations() {
+        return operations;
     }
 
     /** The port the ingest endpoint listens on (useful with {@code port=0}). */

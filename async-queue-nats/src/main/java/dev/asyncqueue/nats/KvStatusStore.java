@@ -173,7 +173,8 @@ public final class KvStatusStore implements StatusStore, AutoCloseable {
         return "cancel." + Subjects.encodeToken(callId);
     }
 
-    static byte[] toJson(CallStatus s) {
+    /** The JSON a state is stored as, and served as by {@code GET /async-function/status/{call-id}}. */
+    public static byte[] toJson(CallStatus s) {
         StringBuilder sb = new StringBuilder(256).append('{');
         field(sb, "call_id", s.callId()).append(',');
         field(sb, "function", s.function()).append(',');
