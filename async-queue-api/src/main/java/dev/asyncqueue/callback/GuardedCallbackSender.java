@@ -1,0 +1,54 @@
+package dev.asyncqueue.callback;
+
+import dev.asyncqueue.InvocationResult;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Checks each callback against a {@link CallbackPolicy} just before it is posted (resolving the host,
+ * so a name pointing at a metadata address is caught) and, with a {@link CallbackSigner}, adds the
+ * signature header; then hands it to the sender that posts it.
+ */
+public final class GuardedCallbackSender implements CallbackSender {
+    private final CallbackSender delegate;
+    private final CallbackPolicy policy;
+    private final Optional<CallbackSigner> signer;
+
+    /** Guards {@code delegate} with {@code policy}, signing with {@code signer} when present. */
+    public GuardedCallbackSender(CallbackSender delegate, CallbackPolicy policy, Optional<CallbackSigner> signer) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.signer = Objects.requireNonNull(signer, "signer");
+    }
+
+    @Override
+    public CompletionStage<Integer> send(Callback callback) {
+        Optional<String> refused = policy.refusalAfterResolving(callback.url());
+        if (refused.isPresent()) {
+            return CompletableFuture.failedFuture(new CallbackRefusedException(refused.get()));
+        }
+        if (signer.isEmpty()) return delegate.send(callback);
+        InvocationResult result = callback.result();
+        // A function must not be able to choose the signature its callback carries.
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        result.headers().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase(CallbackSigner.SIGNATURE_HEADER)) headers.put(name, new ArrayList<>(values));
+        });
+        headers.put(CallbackSigner.SIGNATURE_HEADER, List.of(signer.get().sign(callback.invocation().callId(), result.body())));
+        InvocationResult signed = new InvocationResult(result.status(), headers, result.body(), result.duration(),
+                result.transportError());
+        return delegate.send(new Callback(callback.url(), callback.invocation(), signed, callback.retries(), callback.maxRetries()));
+    }
+
+    @Override
+    public String toString() {
+        return "GuardedCallbackSender[" + policy + ", signed=" + signer.isPresent() + "]";
+    }
+}
