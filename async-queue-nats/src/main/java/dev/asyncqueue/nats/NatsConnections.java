@@ -44,7 +44,10 @@ public final class NatsConnections {
 
     /** Options for {@link #url(Settings)} with endless reconnects; {@code onEvent} hears every state change. */
     public static Options.Builder options(Settings settings, String connectionName, Consumer<ConnectionListener.Events> onEvent) {
-        return Options.builder()
+        Options.Builder builder = Options.builder();
+        String auth = NatsAuth.apply(settings, builder);
+        log.debug("NATS authentication: {}", auth);
+        return builder
                 .servers(url(settings).split(","))
                 .connectionName(connectionName)
                 .connectionTimeout(settings.duration("nats_connect_timeout", Duration.ofSeconds(5)))
@@ -54,8 +57,8 @@ public final class NatsConnections {
                 .connectionListener((conn, event) -> {
                     switch (event) {
                         case DISCONNECTED -> log.warn("NATS disconnected");
-                        case RECONNECTED -> log.info("NATS reconnected to {}", conn.getConnectedUrl());
-                        case CONNECTED -> log.info("NATS connected to {}", conn.getConnectedUrl());
+                        case RECONNECTED -> log.info("NATS reconnected to {}", redact(conn.getConnectedUrl()));
+                        case CONNECTED -> log.info("NATS connected to {}", redact(conn.getConnectedUrl()));
                         case CLOSED -> log.info("NATS connection closed");
                         default -> log.debug("NATS {}", event);
                     }
@@ -95,7 +98,13 @@ public final class NatsConnections {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while connecting to NATS", e);
         } catch (IOException e) {
-            throw new IOException("cannot connect to NATS at " + options.getServers() + ": " + e.getMessage(), e);
+            throw new IOException("cannot connect to NATS at " + redact(options.getServers().toString()) + ": "
+                    + redact(e.getMessage()), e);
         }
+    }
+
+    /** Masks credentials written into URLs ({@code nats://user:password@host}), for messages and logs. */
+    static String redact(String text) {
+        return text == null ? null : text.replaceAll("(?<=://)[^/@\\s,\\]]+@", "****@");
     }
 }

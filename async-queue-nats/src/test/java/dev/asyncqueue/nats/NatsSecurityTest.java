@@ -1,0 +1,190 @@
+package dev.asyncqueue.nats;
+
+import dev.asyncqueue.Invocation;
+import dev.asyncqueue.config.ConfigurationException;
+import dev.asyncqueue.config.Settings;
+import dev.asyncqueue.testing.CapturedLog;
+import io.nats.client.Connection;
+import io.nats.client.NKey;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Connecting to servers that require authentication or TLS, through the settings the worker reads:
+ * the right credentials work end to end, wrong ones fail fast with a clear message, and no secret
+ * appears in a log line or an exception.
+ */
+class NatsSecurityTest {
+    private static final String PASSWORD = "pw-Kx81!secret-value";
+    private static final String TOKEN = "tok-93jd8s-secret-token";
+    private static Path dir;
+    private static NKey userKey;
+    private static final List<LocalNatsServer> servers = new ArrayList<>();
+    private static LocalNatsServer userServer;
+    private static LocalNatsServer tokenServer;
+    private static LocalNatsServer nkeyServer;
+    private static LocalNatsServer tlsServer;
+    private static TestCertificates certificates;
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        dir = Files.createTempDirectory("async-queue-security");
+        userServer = start("--user", "worker", "--pass", PASSWORD);
+        tokenServer = start("--auth", TOKEN);
+        userKey = NKey.createUser(new SecureRandom());
+        Path nkeyConfig = dir.resolve("nkey.conf");
+        Files.writeString(nkeyConfig, "authorization { users = [ { nkey: \"" + new String(userKey.getPublicKey()) + "\" } ] }\n");
+        nkeyServer = start("-c", nkeyConfig.toString());
+        certificates = TestCertificates.create(dir);
+        tlsServer = start("--tls", "--tlscert", certificates.serverCert().toString(), "--tlskey", certificates.serverKey().toString());
+    }
+
+    private static LocalNatsServer start(String... args) throws IOException {
+        LocalNatsServer server = LocalNatsServer.builder().args(args).start();
+        servers.add(server);
+        return server;
+    }
+
+    @AfterAll
+    static void stopServers() {
+        servers.forEach(LocalNatsServer::close);
+    }
+
+    private static Settings settings(LocalNatsServer server, String... pairs) {
+        Map<String, String> map = new HashMap<>();
+        map.put("nats_url", server.url());
+        map.put("nats_connect_timeout", "2s");
+        for (int i = 0; i < pairs.length; i += 2) map.put(pairs[i], pairs[i + 1]);
+        return Settings.of(map);
+    }
+
+    /** Connects, stores one invocation in a queue and closes: the connection really works. */
+    private static void roundTrip(Settings settings) throws Exception {
+        try (Connection connection = NatsConnections.connect(settings, "security-test")) {
+            JetStreamQueue queue = JetStreamQueue.builder(connection).queue(NatsTestServer.uniqueQueue("sec")).build();
+            queue.ensureStream();
+            assertEquals(1, queue.enqueue(Invocation.builder("echo").queue(queue.name()).build())
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS).sequence());
+        }
+    }
+
+    /** The connect failure, which must come within 10 s. */
+    private static IOException failure(Settings settings) {
+        long start = System.nanoTime();
+        IOException e = assertThrows(IOException.class, () -> NatsConnections.connect(settings, "security-test").close());
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(ms < 10_000, "failed fast, not after retrying for ever: " + ms + " ms");
+        return e;
+    }
+
+    private static String everything(Throwable t) {
+        StringWriter out = new StringWriter();
+        t.printStackTrace(new PrintWriter(out));
+        return out.toString();
+    }
+
+    @Test
+    void userAndPasswordConnectAndAWrongPasswordFailsFastSayingAuthorization() throws Exception {
+        roundTrip(settings(userServer, "nats_user", "worker", "nats_password", PASSWORD));
+
+        IOException e = failure(settings(userServer, "nats_user", "worker", "nats_password", "wrong-" + PASSWORD));
+
+        assertTrue(e.getMessage().contains("Authorization Violation"), e.getMessage());
+        assertTrue(e.getMessage().contains(userServer.url()), "names the server: " + e.getMessage());
+    }
+
+    @Test
+    void aTokenConnectsAndAWrongOneFailsFast() throws Exception {
+        roundTrip(settings(tokenServer, "nats_token", TOKEN));
+
+        IOException e = failure(settings(tokenServer, "nats_token", "not-the-token"));
+
+        assertTrue(e.getMessage().contains("Authorization Violation"), e.getMessage());
+    }
+
+    @Test
+    void anNKeySeedFromSettingsOrAFileConnectsAndAnotherKeyIsRefused() throws Exception {
+        String seed = new String(userKey.getSeed());
+        Path seedFile = dir.resolve("user.nk");
+        Files.writeString(seedFile, seed + "\n");
+        roundTrip(settings(nkeyServer, "nats_nkey_seed", seed));
+        roundTrip(settings(nkeyServer, "nats_nkey_seed_file", seedFile.toString()));
+
+        IOException e = failure(settings(nkeyServer, "nats_nkey_seed", new String(NKey.createUser(new SecureRandom()).getSeed())));
+
+        assertTrue(e.getMessage().contains("Authorization Violation"), e.getMessage());
+    }
+
+    @Test
+    void tlsWithTheTestCaConnectsAndWithoutItFailsFastNamingTheCertificateProblem() throws Exception {
+        roundTrip(settings(tlsServer, "nats_tls_ca", certificates.caPem().toString()));
+
+        IOException untrusted = failure(settings(tlsServer, "tls_insecure", "false"));
+
+        assertTrue(everything(untrusted).toLowerCase().matches("(?s).*(tls|certificat|pkix|ssl).*"), everything(untrusted));
+    }
+
+    @Test
+    void badSecuritySettingsStopStartUpNamingTheVariable() {
+        Map<String, String[]> bad = new HashMap<>();
+        bad.put("nats_user", new String[]{"nats_password", "only-a-password"});
+        bad.put("nats_token", new String[]{"nats_user", "u", "nats_password", "p", "nats_token", "t"});
+        bad.put("nats_nkey_seed", new String[]{"nats_nkey_seed", "SUnotaseed"});
+        bad.put("nats_nkey_seed_file", new String[]{"nats_nkey_seed_file", "/nonexistent/seed"});
+        bad.put("nats_credentials", new String[]{"nats_credentials", "/nonexistent/user.creds"});
+        bad.put("nats_tls_ca", new String[]{"nats_tls_ca", "/nonexistent/ca.pem"});
+        bad.forEach((variable, pairs) -> {
+            ConfigurationException e = assertThrows(ConfigurationException.class,
+                    () -> NatsConnections.options(settings(userServer, pairs), "x", event -> { }), variable);
+            assertEquals(variable, e.variable(), e.getMessage());
+            assertFalse(e.getMessage().contains("SUnotaseed"), "the message never quotes a seed");
+        });
+    }
+
+    @Test
+    void noSecretAppearsInLogsExceptionsOrDescriptionsOfARunWithEveryMethod() throws Exception {
+        String seed = new String(userKey.getSeed());
+        String urlPassword = "url-pass-77abc";
+        List<String> texts = new ArrayList<>();
+        try (CapturedLog log = CapturedLog.start()) {
+            Settings user = settings(userServer, "nats_user", "worker", "nats_password", PASSWORD);
+            Settings token = settings(tokenServer, "nats_token", TOKEN);
+            Settings nkey = settings(nkeyServer, "nats_nkey_seed", seed);
+            roundTrip(user);
+            roundTrip(token);
+            roundTrip(nkey);
+            texts.add(everything(failure(settings(userServer, "nats_user", "worker", "nats_password", PASSWORD + "x"))));
+            texts.add(everything(failure(settings(tokenServer, "nats_token", TOKEN + "x"))));
+            texts.add(everything(failure(Settings.of(Map.of("nats_connect_timeout", "2s", "nats_url",
+                    "nats://worker:" + urlPassword + "@127.0.0.1:" + userServer.port())))));
+            texts.add(user.toString());
+            texts.add(token.toString());
+            texts.add(nkey.toString());
+            texts.add(log.text());
+        }
+        for (String text : texts) {
+            for (String secret : List.of(PASSWORD, TOKEN, seed, urlPassword)) {
+                assertFalse(text.contains(secret), "a secret leaked into:\n" + text);
+            }
+        }
+    }
+}
