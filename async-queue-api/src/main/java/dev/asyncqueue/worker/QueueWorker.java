@@ -19,6 +19,7 @@ import dev.asyncqueue.retry.RetryPolicy;
 import dev.asyncqueue.status.Cancellations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 import java.net.URI;
 import java.time.Clock;
@@ -353,8 +354,9 @@ public final class QueueWorker implements AutoCloseable {
         }
         call.started = true;
         listener.invocationStarted(invocation, delivery.attempt());
-        log.debug("invoking {} (call {}, attempt {}, {})", invocation.function(), invocation.callId(),
-                delivery.attempt(), delivery.position());
+        callLog(log.atDebug(), invocation, delivery.attempt()).addKeyValue("position", delivery.position())
+                .log("invoking {} (call {}, attempt {}, {})", invocation.function(), invocation.callId(),
+                        delivery.attempt(), delivery.position());
         CompletionStage<InvocationResult> stage;
         try {
             stage = invoker.invoke(invocation);
@@ -423,15 +425,20 @@ public final class QueueWorker implements AutoCloseable {
         call.permit = null;
         listener.invocationFinished(invocation, result, decision);
         if (decision.retry()) {
-            log.info("call {} to {}: {}; retrying in {}", invocation.callId(), invocation.function(),
-                    decision.reason(), decision.delay());
+            callLog(log.atInfo(), invocation, delivery.attempt()).addKeyValue("status", result.status())
+                    .addKeyValue("outcome", "retrying").addKeyValue("retry_in_ms", decision.delay().toMillis())
+                    .log("call {} to {}: {}; retrying in {}", invocation.callId(), invocation.function(),
+                            decision.reason(), decision.delay());
             settleQuietly(() -> delivery.retryAfter(decision.delay()), delivery);
             finishCall(call, null);
             return;
         }
         freeReturns.remove(invocation.callId());
-        log.info("call {} to {}: {} in {} ms", invocation.callId(), invocation.function(), decision.reason(),
-                result.duration().toMillis());
+        callLog(log.atInfo(), invocation, delivery.attempt()).addKeyValue("status", result.status())
+                .addKeyValue("outcome", result.isSuccess() ? "succeeded" : "failed")
+                .addKeyValue("duration_ms", result.duration().toMillis())
+                .log("call {} to {}: {} in {} ms", invocation.callId(), invocation.function(), decision.reason(),
+                        result.duration().toMillis());
         Runnable settle = finalSettlement(delivery, policy, result, retriesSoFar);
         Optional<URI> callbackUrl = invocation.callbackUrl();
         if (callbackUrl.isEmpty()) {
@@ -491,8 +498,9 @@ public final class QueueWorker implements AutoCloseable {
         listener.cancelled(invocation, wasRunning);
         int retriesSoFar = Math.max(0, delivery.attempt() - 1 - freeReturns.getOrDefault(invocation.callId(), 0));
         freeReturns.remove(invocation.callId());
-        log.info("call {} to {} cancelled {}", invocation.callId(), invocation.function(),
-                wasRunning ? "while running" : "before it ran");
+        callLog(log.atInfo(), invocation, delivery.attempt()).addKeyValue("outcome", "cancelled")
+                .log("call {} to {} cancelled {}", invocation.callId(), invocation.function(),
+                        wasRunning ? "while running" : "before it ran");
         Optional<URI> callbackUrl = invocation.callbackUrl();
         CompletionStage<Integer> sent = CompletableFuture.completedFuture(0);
         if (callbackUrl.isPresent()) {
@@ -514,6 +522,12 @@ public final class QueueWorker implements AutoCloseable {
             settleQuietly(delivery::ack, delivery);
             finishCall(call, Outcome.IGNORED);
         });
+    }
+
+    /** The fields every log line about a call carries, for structured (JSON) logs. */
+    private static LoggingEventBuilder callLog(LoggingEventBuilder event, Invocation invocation, int attempt) {
+        return event.addKeyValue("call_id", invocation.callId()).addKeyValue("function", invocation.function())
+                .addKeyValue("attempt", attempt);
     }
 
     private void returnToQueue(Delivery delivery, Duration delay, String why) {

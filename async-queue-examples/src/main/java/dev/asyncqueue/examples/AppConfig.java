@@ -65,6 +65,7 @@ public record AppConfig(String role, String queue, String scalingMode, String na
         String mode = s.choice("scaling_mode", "static", "static", "function");
         QueueRouter.fromSettings(queue, s, name -> null); // validates function_queues and ingest_queues
         LimiterRegistry.fromSettings(s, Ticker.system()); // validates the limiter_* settings and provider
+        dev.asyncqueue.examples.ops.OperationsConfig.from(s); // validates dead_letter_*, status_*, metrics_poll_interval
         return new AppConfig(
                 s.choice("role", "all", "all", "ingest", "worker"),
                 queue,

@@ -57,7 +57,10 @@ public final class QueueWorkerApp implements AutoCloseable {
 
     /** Runs until SIGTERM or SIGINT; a configuration error exits with status 2 naming the variable. */
     public static void main(String[] args) throws Exception {
-        // slf4j-simple reads its level once, at the first logger: set it before anything logs.
+        // Our provider (log_encoding=json for JSON lines) must win over slf4j-simple, also on the class path;
+        // SLF4J reads this once, at the first logger: set it before anything logs.
+        System.setProperty("slf4j.provider", "dev.asyncqueue.examples.logging.LineLoggingProvider");
+        System.setProperty("slf4j.internal.verbosity", "WARN"); // no plain-text "loading provider" line
         if (Boolean.parseBoolean(System.getenv().getOrDefault("debug", "false"))) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
         }
