@@ -64,6 +64,9 @@ public record AppConfig(String role, String queue, String scalingMode, String na
         s.bool("tls_insecure", false);
         String mode = s.choice("scaling_mode", "static", "static", "function");
         QueueRouter.fromSettings(queue, s, name -> null); // validates function_queues and ingest_queues
+        dev.asyncqueue.callback.CallbackPolicy.fromSettings(s); // validates callback_allowed_hosts, callback_allow_link_local
+        dev.asyncqueue.callback.CallbackSigner.fromSettings(s); // validates callback_signing_secret
+        dev.asyncqueue.nats.NatsAuth.apply(s, io.nats.client.Options.builder()); // validates nats_user ... nats_tls_ca
         LimiterRegistry.fromSettings(s, Ticker.system()); // validates the limiter_* settings and provider
         dev.asyncqueue.examples.ops.OperationsConfig.from(s); // validates dead_letter_*, status_*, metrics_poll_interval
         return new AppConfig(

@@ -7,6 +7,7 @@ import dev.asyncqueue.EnqueueReceipt;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.PayloadTooLargeException;
 import dev.asyncqueue.QueueUnavailableException;
+import dev.asyncqueue.callback.CallbackPolicy;
 import dev.asyncqueue.http.ForwardedHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +38,16 @@ final class IngestHandler implements HttpHandler {
     static final long MAX_HEADER_BYTES = 64 * 1024;
 
     private final QueueRouter router;
+    private final CallbackPolicy callbackPolicy;
 
     IngestHandler(QueueRouter router) {
+        this(router, CallbackPolicy.defaults());
+    }
+
+    /** An ingest that refuses callbacks the policy does not allow, before anything is stored. */
+    IngestHandler(QueueRouter router, CallbackPolicy callbackPolicy) {
         this.router = router;
+        this.callbackPolicy = callbackPolicy;
     }
 
     @Override
@@ -80,6 +88,10 @@ final class IngestHandler implements HttpHandler {
             callback = parseCallback(callbackHeader.trim());
             if (callback == null) {
                 return Reply.of(400, "X-Callback-Url is not an absolute http(s) URL: '" + printable(callbackHeader) + "'");
+            }
+            Optional<String> refused = callbackPolicy.refusal(callback);
+            if (refused.isPresent()) {
+                return Reply.of(400, "X-Callback-Url refused: " + refused.get());
             }
         }
         String requested = exchange.getRequestHeaders().getFirst("X-Queue-Name");

@@ -17,6 +17,11 @@ import dev.asyncqueue.nats.NatsConnections;
 import dev.asyncqueue.nats.StaticConsumerStrategy;
 import dev.asyncqueue.spi.Providers;
 import dev.asyncqueue.worker.QueueWorker;
+import dev.asyncqueue.callback.CallbackPolicy;
+import dev.asyncqueue.callback.CallbackSender;
+import dev.asyncqueue.callback.CallbackSigner;
+import dev.asyncqueue.callback.GuardedCallbackSender;
+import dev.asyncqueue.callback.HttpCallbackSender;
 import io.nats.client.Connection;
 import io.nats.client.api.StorageType;
 import org.slf4j.Logger;
@@ -132,7 +137,7 @@ public final class QueueWorkerApp implements AutoCloseable {
             ingest = HttpServer.create(new InetSocketAddress(config.port()), 128);
             ExecutorService executor = Executors.newFixedThreadPool(16, Threads.named("async-queue-ingest"));
             ingest.setExecutor(executor);
-            ingest.createContext(IngestHandler.PREFIX, ops.routes(new IngestHandler(router)));
+            ingest.createContext(IngestHandler.PREFIX, ops.routes(new IngestHandler(router, CallbackPolicy.fromSettings(settings))));
             ingest.createContext("/healthz", exchange -> {
                 try (exchange) {
                     boolean ready = queue.isAvailable();
@@ -184,8 +189,14 @@ public final class QueueWorkerApp implements AutoCloseable {
                 ops.bindLimiters(registry, config.queue());
                 log.info("adaptive concurrency on: limiter {} per function", registry.providerName());
             }
+            // The worker checks each callback again just before posting (the host may resolve elsewhere by then) and signs it.
+            HttpCallbackSender callbackSender = new HttpCallbackSender(config.callbackTimeout());
+            resources.push(callbackSender);
+            CallbackSender callbacks = new GuardedCallbackSender(callbackSender, CallbackPolicy.fromSettings(settings),
+                    CallbackSigner.fromSettings(settings));
             worker = QueueWorker.builder()
                     .name(config.queue())
+                    .callbacks(callbacks)
                     .consumer(strategy)
                     .limiters(limiters)
                     .rejectionsWaitInQueue(paced, Duration.ofMillis(500))
