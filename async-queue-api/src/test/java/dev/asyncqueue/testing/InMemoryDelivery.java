@@ -70,6 +70,18 @@ public final class InMemoryDelivery implements Delivery {
     private final AtomicReference<Settlement> settlement = new AtomicReference<>();
     private final List<Settlement> extraSettlements = new CopyOnWriteArrayList<>();
     private final CountDownLatch settledLatch = new CountDownLatch(1);
+    private final AtomicReference<DeadLettered> deadLettered = new AtomicReference<>();
+
+    /**
+     * What {@link #deadLetter(String, int, int)} was told; the delivery then settles as an ack, as a
+     * transport does once the dead letter is stored.
+     *
+     * @param reason     why
+     * @param lastStatus the last status
+     * @param attempts   attempts made
+     */
+    public record DeadLettered(String reason, int lastStatus, int attempts) {
+    }
 
     /** A first delivery of {@code invocation}. */
     public InMemoryDelivery(Invocation invocation) {
@@ -125,6 +137,17 @@ public final class InMemoryDelivery implements Delivery {
     @Override
     public void reject(String reason) {
         settle(new Settlement(Kind.REJECT, Duration.ZERO, Objects.requireNonNull(reason, "reason")));
+    }
+
+    @Override
+    public void deadLetter(String reason, int lastStatus, int attempts) {
+        deadLettered.compareAndSet(null, new DeadLettered(reason, lastStatus, attempts));
+        ack();
+    }
+
+    /** What the worker dead-lettered this delivery with, if it did. */
+    public Optional<DeadLettered> deadLettered() {
+        return Optional.ofNullable(deadLettered.get());
     }
 
     private void settle(Settlement s) {
