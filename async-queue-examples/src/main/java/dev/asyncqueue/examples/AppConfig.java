@@ -64,6 +64,7 @@ public record AppConfig(String role, String queue, String scalingMode, String na
         s.bool("tls_insecure", false);
         String mode = s.choice("scaling_mode", "static", "static", "function");
         QueueRouter.fromSettings(queue, s, name -> null); // validates function_queues and ingest_queues
+        invokerProvider(s.string("invoker", "http"));
         dev.asyncqueue.callback.CallbackPolicy.fromSettings(s); // validates callback_allowed_hosts, callback_allow_link_local
         dev.asyncqueue.callback.CallbackSigner.fromSettings(s); // validates callback_signing_secret
         dev.asyncqueue.nats.NatsAuth.apply(s, io.nats.client.Options.builder()); // validates nats_user ... nats_tls_ca
@@ -93,6 +94,15 @@ public record AppConfig(String role, String queue, String scalingMode, String na
                 s.bool("debug", false),
                 s.choice("log_encoding", "console", "console", "json"),
                 s);
+    }
+
+    /** An unknown invoker stops start-up naming {@code invoker} and listing the providers found. */
+    private static void invokerProvider(String name) {
+        try {
+            dev.asyncqueue.spi.Providers.invoker(name);
+        } catch (IllegalStateException e) {
+            throw new ConfigurationException("invoker", e.getMessage());
+        }
     }
 
     private static Map<String, String> functionMaxInflight(Settings s) {

@@ -80,6 +80,11 @@ public final class QueueWorkerApp implements AutoCloseable {
         QueueWorkerApp app;
         try {
             app = start(config);
+        } catch (ConfigurationException e) {
+            // Some values (gateway_url, a provider's own settings) are only checked as their part starts.
+            System.err.println("configuration error: " + e.getMessage());
+            System.exit(2);
+            return;
         } catch (IOException | RuntimeException e) {
             System.err.println("cannot start the queue-worker: " + e.getMessage());
             System.exit(1);

@@ -80,7 +80,7 @@ class AppConfigTest {
     @Test
     void theDescriptionNeverShowsCredentials() {
         AppConfig c = AppConfig.from(Settings.of(Map.of("nats_url", "nats://user:s3cret@127.0.0.1:4222",
-                "nats_password", "hunter2")));
+                "nats_user", "app", "nats_password", "hunter2")));
         assertFalse(c.toString().contains("s3cret"), c.toString());
         assertFalse(c.settings().toString().contains("hunter2"), c.settings().toString());
         assertFalse(List.of(c.toString()).toString().contains("hunter2"));
