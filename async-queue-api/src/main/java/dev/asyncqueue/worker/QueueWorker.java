@@ -276,7 +276,9 @@ public final class QueueWorker implements AutoCloseable {
             pauseAfterFailure();
             return;
         }
-        boolean waitForWork = sources.size() == 1;
+        // Only a lone shared source is long-polled: a function's source holds limiter permits while it
+        // waits, and its work is known to exist, so it is asked without waiting.
+        boolean waitForWork = sources.size() == 1 && sources.get(0).function().isEmpty();
         int fetched = 0;
         int sourcesLeft = sources.size();
         for (WorkSource source : sources) {
@@ -306,7 +308,7 @@ public final class QueueWorker implements AutoCloseable {
             }
         }
         if (fetched == 0 && !waitForWork) {
-            // Several sources and none had work: wait a little rather than spin.
+            // Nothing could start (no work ready, or no permits): wait for a call to end rather than spin.
             synchronized (idle) {
                 if (running) idle.wait(Math.max(1, pollWait.toMillis() / 10));
             }
