@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A logger writing one line per event to a stream. It is {@link LoggingEventAware}, so the fluent API's
@@ -23,10 +24,10 @@ final class LineLogger extends LegacyAbstractLogger implements LoggingEventAware
     private static final long serialVersionUID = 1L;
 
     private final transient LogSettings settings;
-    private final transient PrintStream out;
+    private final transient Supplier<PrintStream> out;
     private final String shortName;
 
-    LineLogger(String name, LogSettings settings, PrintStream out) {
+    LineLogger(String name, LogSettings settings, Supplier<PrintStream> out) {
         this.name = name;
         this.settings = settings;
         this.out = out;
@@ -89,6 +90,6 @@ final class LineLogger extends LegacyAbstractLogger implements LoggingEventAware
             line = LogLines.console(Instant.now(), level, shortName, thread, message, pairs, error);
         }
         // One println per event, so concurrent lines never interleave.
-        out.println(line);
+        out.get().println(line);
     }
 }

@@ -6,15 +6,24 @@ import org.slf4j.Logger;
 import java.io.PrintStream;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
 
 /** Makes {@link LineLogger}s sharing one setting and one output stream. */
 public final class LineLoggerFactory implements ILoggerFactory {
     private final LogSettings settings;
-    private final PrintStream out;
+    private final Supplier<PrintStream> out;
     private final ConcurrentMap<String, Logger> loggers = new ConcurrentHashMap<>();
 
     /** Loggers with {@code settings}, writing to {@code out}. */
     public LineLoggerFactory(LogSettings settings, PrintStream out) {
+        this(settings, () -> out);
+    }
+
+    /**
+     * Loggers writing to whatever {@code out} gives at each event: {@code System::err} follows
+     * {@link System#setErr}, as slf4j-simple does, so tests capturing standard error see the lines.
+     */
+    public LineLoggerFactory(LogSettings settings, Supplier<PrintStream> out) {
         this.settings = settings;
         this.out = out;
     }

@@ -39,7 +39,7 @@ public final class LineLoggingProvider implements SLF4JServiceProvider {
 
     @Override
     public void initialize() {
-        loggerFactory = new LineLoggerFactory(LogSettings.fromEnvironment(), System.err);
+        loggerFactory = new LineLoggerFactory(LogSettings.fromEnvironment(), () -> System.err);
         markerFactory = new BasicMarkerFactory();
         mdcAdapter = new BasicMDCAdapter();
     }
