@@ -200,6 +200,24 @@ class OperationsAppTest {
     }
 
     @Test
+    void aNatsRestartCountsOneReconnectAndHealthRecovers() throws Exception {
+        gateway();
+        try (LocalNatsServer dedicated = LocalNatsServer.start()) {
+            QueueWorkerApp app = app("reconnect-" + QUEUES.incrementAndGet(),
+                    Map.of("nats_url", dedicated.url(), "role", "ingest"));
+            String health = "http://127.0.0.1:" + app.metricsPort() + "/healthz";
+
+            dedicated.stop();
+            awaitTrue("health says not ready", Duration.ofSeconds(10), () -> send(health, "GET", Map.of()).statusCode() == 503);
+            dedicated.launch();
+
+            awaitTrue("one reconnect counted", Duration.ofSeconds(20), () -> scrape(app)
+                    .value("queue_worker_nats_reconnect_total", Map.of()).orElse(-1) == 1);
+            awaitTrue("health is ready again", Duration.ofSeconds(10), () -> send(health, "GET", Map.of()).statusCode() == 200);
+        }
+    }
+
+    @Test
     void statusOfACallIsServedAsJsonAndAnUnknownCallIdIs404() throws Exception {
         gateway();
         String queue = "status-" + QUEUES.incrementAndGet();
