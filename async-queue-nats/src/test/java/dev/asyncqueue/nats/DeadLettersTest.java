@@ -138,6 +138,22 @@ class DeadLettersTest {
     }
 
     @Test
+    void anUndecodableMessageOnTheLegacySubjectIsDeadLetteredWithoutAFunction() throws Exception {
+        JetStreamQueue queue = queue("dlq-legacy", true);
+        worker(queue, 3);
+        byte[] noFunction = "{\"Method\":\"POST\"}".getBytes(StandardCharsets.UTF_8);
+        connection.jetStream().publish(Subjects.legacy(queue.name()), noFunction);
+
+        DeadLetterQueue dlq = queue.deadLetters().orElseThrow();
+        awaitTrue("the legacy message moved to the dead letters",
+                () -> messagesIn(dlq.streamName()) == 1 && messagesIn(queue.streamName()) == 0);
+        DeadLetter letter = dlq.list(10).get(0);
+        assertEquals("", letter.function());
+        assertEquals(Subjects.legacy(queue.name()), letter.subject());
+        assertArrayEquals(noFunction, letter.payload());
+    }
+
+    @Test
     void replayingADeadLetterByCallIdPutsItBackAndItRunsAgain() throws Exception {
         JetStreamQueue queue = queue("dlq-replay", true);
         boolean[] healthy = {false};
