@@ -154,6 +154,12 @@ class DeadLettersTest {
     }
 
     @Test
+    void reasonHeadersTakenFromAMalformedMessageAreMadePrintableAndShort() {
+        assertEquals("bad ? value ? here", DeadLetterQueue.printable("bad \ud800 value \n here"));
+        assertEquals(256, DeadLetterQueue.printable("x".repeat(1000)).length());
+    }
+
+    @Test
     void replayingADeadLetterByCallIdPutsItBackAndItRunsAgain() throws Exception {
         JetStreamQueue queue = queue("dlq-replay", true);
         boolean[] healthy = {false};
