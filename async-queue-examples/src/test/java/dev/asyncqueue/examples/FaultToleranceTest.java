@@ -68,8 +68,8 @@ class FaultToleranceTest {
     }
 
     private QueueWorkerApp app(Map<String, String> settings) throws Exception {
-        Map<String, String> all = new HashMap<>(Map.of("port", "0", "ack_wait", "2s", "initial_retry_wait", "100ms",
-                "max_retry_wait", "500ms", "shutdown_grace", "1s"));
+        Map<String, String> all = new HashMap<>(Map.of("port", "0", "metrics_port", "0", "ack_wait", "2s",
+                "initial_retry_wait", "100ms", "max_retry_wait", "500ms", "shutdown_grace", "1s"));
         all.putAll(settings);
         return closeLater(QueueWorkerApp.start(all));
     }
@@ -226,6 +226,9 @@ class FaultToleranceTest {
         assertEquals(0, function.count("during-1"), "nothing refused was stored");
         assertSame(worker, app.worker(), "the worker was not restarted");
         assertTrue(app.queue().connection().getStatistics().getReconnects() >= 1, "the reconnect was counted");
+        String metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.metricsPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(metrics.contains("queue_worker_nats_reconnect_total 1.0"), "and shown in the metrics:\n" + metrics);
         log.warn("FIGURES outage: 10 s down, {} ingest calls answered 503, ingest 202 again {} ms after NATS returned, all work done {} ms after, reconnects {}, duplicates {}",
                 refused, ingestBackMs, workBackMs, app.queue().connection().getStatistics().getReconnects(), function.duplicates());
     }
@@ -279,7 +282,7 @@ class FaultToleranceTest {
         queue.ensureStream();
         Path logDir = Files.createTempDirectory("async-queue-worker-jvm");
         Map<String, String> env = Map.of("role", "worker", "nats_url", server.url(), "queue_name", queueName,
-                "gateway_url", function.baseUrl().toString(), "ack_wait", "2s", "max_inflight", "50");
+                "gateway_url", function.baseUrl().toString(), "ack_wait", "2s", "max_inflight", "50", "metrics_port", "0");
 
         Process first = closeLater(new JvmProcess(env, logDir.resolve("first.log"))).process;
         List<String> ids = enqueue(queue, "k", 3000, Duration.ofSeconds(30));

@@ -51,6 +51,7 @@ class IngestBadInputTest {
         settings.put("nats_url", nats.url());
         settings.put("queue_name", "ingest-bad-" + QUEUES.incrementAndGet());
         settings.put("port", "0");
+        settings.put("metrics_port", "0");
         settings.put("gateway_url", gateway.baseUrl().toString());
         settings.put("max_message_bytes", "8192");
         app = QueueWorkerApp.start(settings);

@@ -64,6 +64,7 @@ class SecurityAppTest {
         settings.put("nats_password", PASSWORD);
         settings.put("queue_name", "sec-" + QUEUES.incrementAndGet());
         settings.put("port", "0");
+        settings.put("metrics_port", "0");
         return settings;
     }
 
