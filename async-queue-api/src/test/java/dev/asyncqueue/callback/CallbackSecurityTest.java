@@ -35,7 +35,9 @@ class CallbackSecurityTest {
         assertTrue(policy.refusal(URI.create("http://10.0.0.5:8080/cb")).isEmpty());
         for (String refused : List.of("http://169.254.169.254/latest/meta-data/", "http://169.254.0.1/", "http://[fe80::1]/",
                 "http://[::ffff:169.254.169.254]/", "http://metadata.google.internal/computeMetadata/v1/",
-                "http://[fd00:ec2::254]/", "ftp://receiver.example.com/")) {
+                "http://[fd00:ec2::254]/", "ftp://receiver.example.com/",
+                // The same metadata address written as one decimal number, as mapped IPv6 in hex, and with no host at all.
+                "http://2852039166/latest/", "http://[::ffff:a9fe:a9fe]/", "http://169.254.43518/")) {
             assertTrue(policy.refusal(URI.create(refused)).isPresent(), refused);
         }
     }
