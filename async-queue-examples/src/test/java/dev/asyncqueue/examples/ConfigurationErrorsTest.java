@@ -46,6 +46,7 @@ class ConfigurationErrorsTest {
         bad.put("nats_nkey_seed_file", Map.of("nats_nkey_seed_file", "/nonexistent/user.nk"));
         bad.put("nats_credentials", Map.of("nats_credentials", "/nonexistent/user.creds"));
         bad.put("nats_tls_ca", Map.of("nats_tls_ca", "/nonexistent/ca.pem"));
+        bad.put("nats_tls_insecure", Map.of("nats_tls_insecure", "kinda"));
         return bad;
     }
 

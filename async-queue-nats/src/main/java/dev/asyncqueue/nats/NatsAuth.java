@@ -33,7 +33,7 @@ import java.util.List;
  *   <tr><td>{@code nats_nkey_seed} or {@code nats_nkey_seed_file}</td><td>NKey seed ({@code SU...}) or a file holding it</td></tr>
  *   <tr><td>{@code nats_credentials}</td><td>path of a {@code .creds} file (JWT and seed)</td></tr>
  *   <tr><td>{@code nats_tls_ca}</td><td>PEM file of the CA certificate(s) to trust; implies TLS</td></tr>
- *   <tr><td>{@code tls_insecure}</td><td>TLS without verifying the server (testing only)</td></tr>
+ *   <tr><td>{@code nats_tls_insecure}</td><td>TLS without verifying the server (testing only)</td></tr>
  * </table>
  */
 public final class NatsAuth {
@@ -66,7 +66,8 @@ public final class NatsAuth {
                 default -> options.authHandler(credentials(settings.get("nats_credentials").orElseThrow()));
             }
         }
-        boolean insecure = settings.bool("tls_insecure", false);
+        // Not OpenFaaS' tls_insecure, which is about the gateway: turning TLS on for NATS must be a separate choice.
+        boolean insecure = settings.bool("nats_tls_insecure", false);
         if (settings.get("nats_tls_ca").isPresent()) {
             options.sslContext(trusting(Path.of(settings.get("nats_tls_ca").get())));
             description += ", TLS with CA " + settings.get("nats_tls_ca").get();
@@ -74,9 +75,9 @@ public final class NatsAuth {
             try {
                 options.opentls();
             } catch (GeneralSecurityException e) {
-                throw new ConfigurationException("tls_insecure", "TLS is not available: " + e.getMessage());
+                throw new ConfigurationException("nats_tls_insecure", "TLS is not available: " + e.getMessage());
             }
-            description += ", TLS without verifying the server (tls_insecure)";
+            description += ", TLS without verifying the server (nats_tls_insecure)";
         }
         return description;
     }

@@ -135,10 +135,11 @@ class NatsSecurityTest {
     }
 
     @Test
-    void tlsWithTheTestCaConnectsAndWithoutItFailsFastNamingTheCertificateProblem() throws Exception {
+    void tlsWithTheTestCaOrInsecureTlsConnectsAndWithoutEitherFailsFastNamingTheCertificateProblem() throws Exception {
         roundTrip(settings(tlsServer, "nats_tls_ca", certificates.caPem().toString()));
 
-        IOException untrusted = failure(settings(tlsServer, "tls_insecure", "false"));
+        roundTrip(settings(tlsServer, "nats_tls_insecure", "true"));
+        IOException untrusted = failure(settings(tlsServer));
 
         assertTrue(everything(untrusted).toLowerCase().matches("(?s).*(tls|certificat|pkix|ssl).*"), everything(untrusted));
     }
