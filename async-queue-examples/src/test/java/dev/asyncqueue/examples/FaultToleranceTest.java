@@ -247,7 +247,7 @@ class FaultToleranceTest {
         gateway.respond("/function/hang", r -> hangCalls.incrementAndGet() == 1
                 ? Response.of(200, "too late").after(Duration.ofSeconds(60)) : Response.of(200, "finally"));
         QueueWorkerApp app = app(Map.of("nats_url", server.url(), "queue_name", queueName("hang"),
-                "gateway_url", gateway.baseUrl().toString(), "upstream_timeout", "2s", "max_retry_attempts", "3",
+                "gateway_url", gateway.baseUrl().toString(), "upstream_timeout", "4s", "max_retry_attempts", "3",
                 "max_inflight", "5"));
         String base = "http://127.0.0.1:" + app.ingestPort() + "/async-function/";
         String callback = gateway.baseUrl() + "/cb/";
