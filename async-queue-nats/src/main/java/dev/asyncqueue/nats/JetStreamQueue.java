@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -77,8 +78,8 @@ public final class JetStreamQueue implements AsyncQueue {
     }
 
     /** Where messages that exhausted their retries or could not be decoded go; empty when switched off. */
-    public java.util.Optional<DeadLetterQueue> deadLetters() {
-        return java.util.Optional.ofNullable(deadLetters);
+    public Optional<DeadLetterQueue> deadLetters() {
+        return Optional.ofNullable(deadLetters);
     }
 
     /** Starts a queue on an open connection. */
