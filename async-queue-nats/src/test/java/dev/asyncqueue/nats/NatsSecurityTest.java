@@ -6,6 +6,7 @@ import dev.asyncqueue.config.Settings;
 import dev.asyncqueue.testing.CapturedLog;
 import io.nats.client.Connection;
 import io.nats.client.NKey;
+import io.nats.client.support.JwtUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -142,6 +143,47 @@ class NatsSecurityTest {
         IOException untrusted = failure(settings(tlsServer));
 
         assertTrue(everything(untrusted).toLowerCase().matches("(?s).*(tls|certificat|pkix|ssl).*"), everything(untrusted));
+    }
+
+    /** Writes a {@code .creds} file as {@code nsc} does: the user JWT, then the user's seed. */
+    private static Path credsFile(String name, String jwt, NKey user) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, "-----BEGIN NATS USER JWT-----\n" + jwt + "\n------END NATS USER JWT------\n\n"
+                + "-----BEGIN USER NKEY SEED-----\n" + new String(user.getSeed()) + "\n------END USER NKEY SEED------\n");
+        return file;
+    }
+
+    private static String jwt(NKey issuer, String subject, String claimJson) throws Exception {
+        return JwtUtils.issueJWT(issuer, subject, subject, null, JwtUtils.currentTimeSeconds(),
+                new String(issuer.getPublicKey()), () -> claimJson);
+    }
+
+    @Test
+    void aCredentialsFileConnectsToAnOperatorModeServerAndOneSignedByAnUnknownAccountIsRefused() throws Exception {
+        NKey operator = NKey.createOperator(new SecureRandom());
+        NKey account = NKey.createAccount(new SecureRandom());
+        NKey stranger = NKey.createAccount(new SecureRandom());
+        NKey user = NKey.createUser(new SecureRandom());
+        String operatorJwt = jwt(operator, new String(operator.getPublicKey()), "{\"type\":\"operator\",\"version\":2}");
+        String accountJwt = jwt(operator, new String(account.getPublicKey()), "{\"type\":\"account\",\"version\":2,"
+                + "\"limits\":{\"subs\":-1,\"conn\":-1,\"leaf\":-1,\"imports\":-1,\"exports\":-1,\"data\":-1,"
+                + "\"payload\":-1,\"wildcards\":true,\"mem_storage\":-1,\"disk_storage\":-1,\"streams\":-1,\"consumer\":-1}}");
+        // JetStream in operator mode needs a system account.
+        NKey system = NKey.createAccount(new SecureRandom());
+        String systemJwt = jwt(operator, new String(system.getPublicKey()), "{\"type\":\"account\",\"version\":2}");
+        Path config = dir.resolve("operator.conf");
+        Files.writeString(config, "operator: " + operatorJwt + "\nsystem_account: " + new String(system.getPublicKey())
+                + "\nresolver: MEMORY\nresolver_preload: {\n  " + new String(account.getPublicKey()) + ": " + accountJwt
+                + "\n  " + new String(system.getPublicKey()) + ": " + systemJwt + "\n}\n");
+        LocalNatsServer operatorServer = start("-c", config.toString());
+        Path good = credsFile("user.creds", JwtUtils.issueUserJWT(account, new String(account.getPublicKey()), new String(user.getPublicKey())), user);
+        Path forged = credsFile("forged.creds", JwtUtils.issueUserJWT(stranger, new String(stranger.getPublicKey()), new String(user.getPublicKey())), user);
+
+        roundTrip(settings(operatorServer, "nats_credentials", good.toString()));
+        IOException e = failure(settings(operatorServer, "nats_credentials", forged.toString()));
+
+        assertTrue(e.getMessage().contains("Authorization Violation"), e.getMessage());
+        assertFalse(everything(e).contains(new String(user.getSeed())), "the seed in the file never shows");
     }
 
     @Test
