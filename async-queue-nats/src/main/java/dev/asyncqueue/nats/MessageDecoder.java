@@ -37,8 +37,13 @@ final class MessageDecoder {
                 : UUID.nameUUIDFromBytes((message.metaData().getStream() + "/" + sequence)
                 .getBytes(StandardCharsets.UTF_8)).toString();
         try {
-            return new JetStreamDelivery(message, QueueRequestCodec.decode(message.getData(), queue, fallbackId),
-                    deadLetters);
+            try {
+                return new JetStreamDelivery(message, QueueRequestCodec.decode(message.getData(), queue, fallbackId),
+                        deadLetters);
+            } catch (RuntimeException unexpected) {
+                // Whatever a message makes the decoder do, it must be set aside, not fail the pull and come back for ever.
+                throw new MalformedMessageException("cannot decode: " + unexpected, unexpected);
+            }
         } catch (MalformedMessageException e) {
             if (deadLetters.isEmpty()) {
                 log.warn("terminated malformed message {} seq {} on {}: {}", message.metaData().getStream(), sequence,

@@ -203,7 +203,7 @@ class StaticWorkerTest {
     }
 
     @Test
-    void aMalformedMessageIsTerminatedAndTheNextGoodOneIsProcessed() throws Exception {
+    void aMalformedMessageIsSetAsideNeverRedeliveredAndTheNextGoodOneIsProcessed() throws Exception {
         JetStreamQueue queue = queue("malformed");
         worker(queue, connection, Duration.ofSeconds(1), fastRetries(3), 10);
 
