@@ -253,6 +253,13 @@ public final class QueueWorker implements AutoCloseable {
                 log.warn("pulling from queue {} failed: {}", name, e.toString());
                 log.debug("pull failure", e);
                 pauseAfterFailure();
+            } catch (VirtualMachineError fatal) {
+                log.error("dispatcher of {} stopping: {}", name, fatal.toString());
+                throw fatal;
+            } catch (Error e) {
+                // An Error from a decoder or a listener must not silently end the only pulling thread.
+                log.error("pulling from queue {} failed", name, e);
+                pauseAfterFailure();
             } finally {
                 if (free[0] > 0) slots.release(free[0]);
             }

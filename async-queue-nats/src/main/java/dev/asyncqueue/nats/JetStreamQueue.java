@@ -50,6 +50,7 @@ public final class JetStreamQueue implements AsyncQueue {
     private final StorageType storage;
     private final int replicas;
     private final Duration duplicateWindow;
+    private final Duration publishTimeout;
     private final long maxMessageBytes;
     private final JetStream jetStream;
     private final DeadLetterQueue deadLetters;
@@ -61,6 +62,7 @@ public final class JetStreamQueue implements AsyncQueue {
         this.storage = b.storage;
         this.replicas = b.replicas;
         this.duplicateWindow = b.duplicateWindow;
+        this.publishTimeout = b.publishTimeout;
         long serverLimit = connection.getMaxPayload() > 0 ? connection.getMaxPayload() : b.maxMessageBytes;
         this.maxMessageBytes = Math.min(b.maxMessageBytes, serverLimit) - HEADER_ALLOWANCE;
         try {
@@ -193,13 +195,19 @@ public final class JetStreamQueue implements AsyncQueue {
                 .expectedStream(streamName)
                 .build();
         try {
+            // Bounded: during a leader election the server may not answer for a while, and a caller
+            // waiting on the receipt must hear about it rather than hang.
             return jetStream.publishAsync(Subjects.forFunction(name, invocation.function()), null, data, options)
+                    .orTimeout(publishTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
                     .handle((ack, error) -> {
                         if (error != null) {
                             Throwable cause = error instanceof CompletionException && error.getCause() != null
                                     ? error.getCause() : error;
+                            String why = cause instanceof java.util.concurrent.TimeoutException
+                                    ? "no confirmation within " + publishTimeout + " (it may still be stored; enqueue again"
+                                    + " with the same call id to be sure)" : cause.getMessage();
                             throw new QueueUnavailableException("storing invocation " + invocation.callId()
-                                    + " in " + streamName + " failed: " + cause.getMessage(), cause);
+                                    + " in " + streamName + " failed: " + why, cause);
                         }
                         if (ack.hasError()) {
                             throw new QueueUnavailableException("storing invocation " + invocation.callId()
@@ -230,6 +238,7 @@ public final class JetStreamQueue implements AsyncQueue {
         private StorageType storage = StorageType.File;
         private int replicas = 1;
         private Duration duplicateWindow = Duration.ofMinutes(2);
+        private Duration publishTimeout = Duration.ofSeconds(10);
         private long maxMessageBytes = 1024 * 1024;
         private boolean deadLetters = true;
         private Duration deadLetterMaxAge = Duration.ofDays(7);
@@ -257,6 +266,13 @@ public final class JetStreamQueue implements AsyncQueue {
 
         /** How long a call id is remembered for de-duplication (2 minutes). */
         public Builder duplicateWindow(Duration window) { this.duplicateWindow = Objects.requireNonNull(window); return this; }
+
+        /** How long an enqueue waits for the server's confirmation before failing (10s); keep it under the duplicate window. */
+        public Builder publishTimeout(Duration timeout) {
+            if (timeout.isZero() || timeout.isNegative()) throw new IllegalArgumentException("publishTimeout must be positive");
+            this.publishTimeout = timeout;
+            return this;
+        }
 
         /** Largest message stored, capped by the server's {@code max_payload} (1 MiB). */
         public Builder maxMessageBytes(long bytes) {

@@ -91,6 +91,11 @@ public final class LocalNatsServer implements AutoCloseable {
         return logFile;
     }
 
+    /** The server's process id, for tests that signal it (e.g. SIGSTOP to freeze it); -1 when not running. */
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     /** Whether the process runs. */
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();

@@ -101,6 +101,28 @@ class JetStreamQueueTest {
     }
 
     @Test
+    void anEnqueueTheServerNeverConfirmsFailsAfterThePublishTimeoutInsteadOfHanging() throws Exception {
+        try (LocalNatsServer frozen = LocalNatsServer.start();
+             Connection conn = NatsTestServer.connect(frozen)) {
+            JetStreamQueue queue = JetStreamQueue.builder(conn).queue(NatsTestServer.uniqueQueue("frozen"))
+                    .publishTimeout(java.time.Duration.ofMillis(500)).build();
+            Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(frozen.pid())).start();
+            assertEquals(0, stop.waitFor());
+            try {
+                long start = System.nanoTime();
+                CompletionException e = assertThrows(CompletionException.class, () -> queue.enqueue(
+                        Invocation.builder("echo").queue(queue.name()).build()).toCompletableFuture().join());
+                long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertInstanceOf(dev.asyncqueue.QueueUnavailableException.class, e.getCause());
+                assertTrue(e.getCause().getMessage().contains("no confirmation within"), e.getCause().getMessage());
+                assertTrue(tookMs < 5_000, "failed after the 500 ms timeout, not much later: " + tookMs + " ms");
+            } finally {
+                new ProcessBuilder("kill", "-CONT", Long.toString(frozen.pid())).start().waitFor();
+            }
+        }
+    }
+
+    @Test
     void anExistingStreamThatIsNotAWorkQueueIsRefusedWithAClearMessage() throws Exception {
         String name = NatsTestServer.uniqueQueue("wrongkind");
         connection.jetStreamManagement().addStream(StreamConfiguration.builder().name("OF_" + name)
