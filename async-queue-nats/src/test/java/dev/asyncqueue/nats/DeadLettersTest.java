@@ -8,19 +8,12 @@ import dev.asyncqueue.retry.RetryPolicy;
 import dev.asyncqueue.testing.RecordingHttpServer;
 import dev.asyncqueue.testing.RecordingHttpServer.Response;
 import dev.asyncqueue.worker.QueueWorker;
-import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.api.MessageInfo;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -31,34 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Dead letters on a real nats-server: what goes there, what it keeps, and how operators get it back. */
-class DeadLettersTest {
-    private static LocalNatsServer server;
-    private static Connection connection;
-    private RecordingHttpServer http;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = LocalNatsServer.start();
-        connection = NatsTestServer.connect(server);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (connection != null) connection.close();
-        if (server != null) server.close();
-    }
-
-    @BeforeEach
-    void startHttp() {
-        http = RecordingHttpServer.start();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) toClose.get(i).close();
-        http.close();
-    }
+class DeadLettersTest extends SharedNatsServerTest {
 
     private JetStreamQueue queue(String prefix, boolean deadLetters) {
         return JetStreamQueue.builder(connection).queue(NatsTestServer.uniqueQueue(prefix)).deadLetters(deadLetters).build();
@@ -88,11 +54,7 @@ class DeadLettersTest {
     }
 
     private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting until " + what);
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
+        awaitTrue(what, Duration.ofSeconds(15), condition);
     }
 
     @Test

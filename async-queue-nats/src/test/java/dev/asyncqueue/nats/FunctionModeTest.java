@@ -13,10 +13,6 @@ import dev.asyncqueue.worker.WorkerListener;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.api.ConsumerInfo;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -25,9 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,36 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Function mode against a real nats-server: fairness, consumer lifecycle, mode switches, sharing, depth. */
-class FunctionModeTest {
-    private static LocalNatsServer server;
-    private static Connection connection;
+class FunctionModeTest extends SharedNatsServerTest {
 
-    private RecordingHttpServer http;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
     private final Map<String, AtomicInteger> callsPerId = new ConcurrentHashMap<>();
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = LocalNatsServer.start();
-        connection = NatsTestServer.connect(server);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (connection != null) connection.close();
-        if (server != null) server.close();
-    }
-
-    @BeforeEach
-    void startHttp() {
-        http = RecordingHttpServer.start();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) toClose.get(i).close();
-        http.close();
-    }
 
     private JetStreamQueue queue(String prefix, Connection conn) {
         return JetStreamQueue.builder(conn).queue(NatsTestServer.uniqueQueue(prefix)).build();
@@ -104,14 +71,6 @@ class FunctionModeTest {
                     .toCompletableFuture());
         }
         CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new)).join();
-    }
-
-    private static void awaitTrue(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting until " + what);
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
     }
 
     private static boolean consumerExists(JetStreamQueue queue, String name) {

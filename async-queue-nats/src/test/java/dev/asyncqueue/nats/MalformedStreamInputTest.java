@@ -7,18 +7,12 @@ import dev.asyncqueue.testing.CapturedLog;
 import dev.asyncqueue.testing.RecordingHttpServer;
 import dev.asyncqueue.testing.RecordingHttpServer.RecordedRequest;
 import dev.asyncqueue.worker.QueueWorker;
-import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.impl.NatsMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,34 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the queue once with its reason logged (terminated or dead-lettered), never redelivered, and the
  * worker goes on with the next good message.
  */
-class MalformedStreamInputTest {
-    private static LocalNatsServer server;
-    private static Connection connection;
-    private RecordingHttpServer http;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = LocalNatsServer.start();
-        connection = NatsTestServer.connect(server);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (connection != null) connection.close();
-        if (server != null) server.close();
-    }
-
-    @BeforeEach
-    void startHttp() {
-        http = RecordingHttpServer.start();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) toClose.get(i).close();
-        http.close();
-    }
+class MalformedStreamInputTest extends SharedNatsServerTest {
 
     private QueueWorker worker(JetStreamQueue queue) {
         HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(http.baseUrl()).timeout(Duration.ofSeconds(10)).build();

@@ -10,16 +10,11 @@ import dev.asyncqueue.testing.RecordingHttpServer.Response;
 import dev.asyncqueue.worker.QueueWorker;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -33,35 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The static-mode queue-worker against a real nats-server and a real HTTP function. */
-class StaticWorkerTest {
-    private static LocalNatsServer server;
-    private static Connection connection;
+class StaticWorkerTest extends SharedNatsServerTest {
 
-    private RecordingHttpServer http;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = LocalNatsServer.start();
-        connection = NatsTestServer.connect(server);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (connection != null) connection.close();
-        if (server != null) server.close();
-    }
-
-    @BeforeEach
-    void startHttp() {
-        http = RecordingHttpServer.start();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) toClose.get(i).close();
-        http.close();
-    }
 
     private JetStreamQueue queue(String prefix) {
         return JetStreamQueue.builder(connection).queue(NatsTestServer.uniqueQueue(prefix)).build();
@@ -92,14 +60,6 @@ class StaticWorkerTest {
 
     private static long messagesIn(JetStreamQueue queue) throws Exception {
         return connection.jetStreamManagement().getStreamInfo(queue.streamName()).getStreamState().getMsgCount();
-    }
-
-    private static void awaitTrue(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting until " + what);
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
     }
 
     private static BooleanSupplier queueEmpty(JetStreamQueue queue) {

@@ -12,19 +12,12 @@ import dev.asyncqueue.testing.RecordingHttpServer;
 import dev.asyncqueue.testing.RecordingHttpServer.RecordedRequest;
 import dev.asyncqueue.testing.RecordingHttpServer.Response;
 import dev.asyncqueue.worker.QueueWorker;
-import io.nats.client.Connection;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -34,34 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Call states in a JetStream KV bucket, and cancelling queued and running calls, on a real nats-server. */
-class StatusAndCancellationTest {
-    private static LocalNatsServer server;
-    private static Connection connection;
-    private RecordingHttpServer http;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = LocalNatsServer.start();
-        connection = NatsTestServer.connect(server);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (connection != null) connection.close();
-        if (server != null) server.close();
-    }
-
-    @BeforeEach
-    void startHttp() {
-        http = RecordingHttpServer.start();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) toClose.get(i).close();
-        http.close();
-    }
+class StatusAndCancellationTest extends SharedNatsServerTest {
 
     private KvStatusStore store() {
         KvStatusStore store = KvStatusStore.builder(connection).bucket(NatsTestServer.uniqueQueue("status"))
@@ -88,11 +54,7 @@ class StatusAndCancellationTest {
     }
 
     private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting until " + what);
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
+        awaitTrue(what, Duration.ofSeconds(15), condition);
     }
 
     private static BooleanSupplier stateIs(KvStatusStore store, String callId, CallState state) {
