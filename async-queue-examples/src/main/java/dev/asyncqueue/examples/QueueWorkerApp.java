@@ -62,6 +62,11 @@ public final class QueueWorkerApp implements AutoCloseable {
 
     /** Runs until SIGTERM or SIGINT; a configuration error exits with status 2 naming the variable. */
     public static void main(String[] args) throws Exception {
+        // The JDK HTTP server writes headers and body separately; with Nagle's algorithm on, a keep-alive
+        // client's delayed ACK stalls every exchange by tens of milliseconds (about 22 requests/s measured).
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         // Our provider (log_encoding=json for JSON lines) must win over slf4j-simple, also on the class path;
         // SLF4J reads this once, at the first logger: set it before anything logs.
         System.setProperty("slf4j.provider", "dev.asyncqueue.examples.logging.LineLoggingProvider");

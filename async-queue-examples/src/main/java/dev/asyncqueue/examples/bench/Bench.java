@@ -29,6 +29,9 @@ final class Bench {
      */
     static void configureLogging() {
         System.setProperty("java.awt.headless", "true");
+        // The fat jar also carries the examples' line-logging provider, which reads only the default level:
+        // slf4j-simple is chosen so the per-logger levels below keep per-call lines out of the measurement.
+        setIfAbsent("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider");
         setIfAbsent("org.slf4j.simpleLogger.log.dev.asyncqueue.worker", "warn");
         setIfAbsent("org.slf4j.simpleLogger.log.io.nats", "warn");
         setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");

@@ -64,9 +64,6 @@ public final class PipelineBenchmark {
     static {
         // slf4j-simple, not the examples' line logger (which knows one global level only), so that Bench's
         // per-logger levels apply: the worker's per-call INFO lines would otherwise be measured too.
-        if (System.getProperty("slf4j.provider") == null) {
-            System.setProperty("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider");
-        }
         Bench.configureLogging();
         // The JDK's HTTP server writes a response's headers and body separately; with Nagle's algorithm on, the
         // client's delayed ACK then stalls every exchange by tens of milliseconds. Off for every server in this JVM
