@@ -8,7 +8,6 @@ import io.nats.client.support.JsonValue;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,8 +40,9 @@ public final class QueueRequestCodec {
 
     /** Encodes an invocation as {@code QueueRequest} JSON (UTF-8). */
     public static byte[] encode(Invocation invocation) {
-        ByteBuffer body = invocation.bodyBuffer();
-        StringBuilder sb = new StringBuilder(256 + invocation.bodyLength() * 4 / 3);
+        // The base64 body is spliced in as bytes at the end, so it is copied once, not once per conversion.
+        byte[] body64 = invocation.bodyLength() == 0 ? null : Base64.getEncoder().encode(invocation.bodyBuffer()).array();
+        StringBuilder sb = new StringBuilder(512);
         sb.append("{\"Header\":{");
         boolean first = true;
         for (Map.Entry<String, List<String>> header : invocation.headers().entrySet()) {
@@ -62,10 +62,13 @@ public final class QueueRequestCodec {
         sb.append("},\"Host\":");
         string(sb, invocation.host());
         sb.append(",\"Body\":");
-        if (invocation.bodyLength() == 0) {
+        int bodyAt = -1;
+        if (body64 == null) {
             sb.append("null");
         } else {
-            sb.append('"').append(StandardCharsets.ISO_8859_1.decode(Base64.getEncoder().encode(body))).append('"');
+            sb.append('"');
+            bodyAt = sb.length();
+            sb.append('"');
         }
         sb.append(",\"Method\":");
         string(sb, invocation.method());
@@ -93,7 +96,16 @@ public final class QueueRequestCodec {
             sb.append("null");
         }
         sb.append('}');
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
+        if (body64 == null) {
+            return sb.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        byte[] head = sb.substring(0, bodyAt).getBytes(StandardCharsets.UTF_8);
+        byte[] tail = sb.substring(bodyAt).getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[head.length + body64.length + tail.length];
+        System.arraycopy(head, 0, out, 0, head.length);
+        System.arraycopy(body64, 0, out, head.length, body64.length);
+        System.arraycopy(tail, 0, out, head.length + body64.length, tail.length);
+        return out;
     }
 
     /**

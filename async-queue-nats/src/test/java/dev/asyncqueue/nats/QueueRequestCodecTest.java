@@ -75,7 +75,7 @@ class QueueRequestCodecTest {
     void whatWeEncodeDecodesToTheSameInvocation() throws Exception {
         Invocation original = Invocation.builder("figlet.openfaas-fn")
                 .callId("call-1").queue("jobs").method("PATCH").path("/a b/ü").query("x=1&y=%20")
-                .header("X-Multi", "one").header("X-Multi", "two").header("Authorization", "Bearer s3cr3t")
+                .header("X-Multi", "one").header("X-Multi", "two").header("Authorization", "Bearer s3cr3t").header("X-Name", "Zoë ✓")
                 .body(new byte[]{0, 1, 2, (byte) 255, '"', '\\'})
                 .callbackUrl(URI.create("http://127.0.0.1:9999/cb/x%2Fy?t=a%20b#frag"))
                 .annotations(Map.of("com.openfaas.queue", "jobs", "quote\"key", "line\nbreak"))
@@ -97,6 +97,7 @@ class QueueRequestCodecTest {
         assertEquals(original.enqueuedAt(), decoded.enqueuedAt());
         assertEquals(original.host(), decoded.host());
         assertEquals(List.of("one", "two"), decoded.headers().get("X-Multi"));
+        assertEquals(List.of("Zoë ✓"), decoded.headers().get("X-Name"), "non-ASCII before the body keeps the body intact");
         assertEquals(List.of("call-1"), decoded.headers().get("X-Call-Id"), "the gateway's X-Call-Id header is set");
         assertEquals(List.of("1700000000000000042"), decoded.headers().get("X-Start-Time"));
     }
