@@ -339,8 +339,7 @@ class FaultToleranceTest {
         awaitJetStreamReady(connection, Duration.ofSeconds(30));
         CountingFunction function = closeLater(new CountingFunction(Duration.ofMillis(5)));
         String queueName = queueName("cluster");
-        JetStreamQueue queue = JetStreamQueue.builder(connection).queue(queueName).replicas(3).build();
-        queue.ensureStream();
+        JetStreamQueue queue = threeReplicaQueue(connection, queueName, Duration.ofSeconds(30));
         QueueWorkerApp app = app(Map.of("nats_url", urls, "queue_name", queueName, "role", "worker", "nats_stream_replicas", "3",
                 "gateway_url", function.baseUrl().toString(), "max_inflight", "50"));
         var worker = app.worker();
@@ -365,6 +364,22 @@ class FaultToleranceTest {
         log.warn("FIGURES cluster: enqueued {}, leader {} killed at 1000+ done, new leader {}, longest pause {} ms, all done {} ms after the kill, lost 0, duplicates {}",
                 ids.size(), leader, newLeader, stall.toMillis(), allDoneMs, function.duplicates());
         assertSame(worker, app.worker(), "the worker carried on through the election without a restart");
+    }
+
+    /**
+     * The meta leader can answer before every peer has joined; until all three have, placing three
+     * replicas fails with "no suitable peers", so creation is retried until the cluster is whole.
+     */
+    private static JetStreamQueue threeReplicaQueue(Connection connection, String name, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return JetStreamQueue.builder(connection).queue(name).replicas(3).build();
+            } catch (dev.asyncqueue.QueueUnavailableException notYet) {
+                if (System.nanoTime() > deadline) throw new AssertionError("no 3-replica stream within " + timeout, notYet);
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+        }
     }
 
     private static void awaitJetStreamReady(Connection connection, Duration timeout) throws Exception {

@@ -55,6 +55,7 @@ class QueueWorkerAppTest {
         settings.put("nats_url", nats.url());
         settings.put("queue_name", "app-" + QUEUES.incrementAndGet());
         settings.put("port", "0");
+        settings.put("metrics_port", "0");
         settings.put("initial_retry_wait", "100ms");
         settings.put("max_retry_wait", "200ms");
         settings.putAll(extra);
