@@ -363,9 +363,12 @@ public final class QueueWorker implements AutoCloseable {
         }
         call.started = true;
         listener.invocationStarted(invocation, delivery.attempt());
-        callLog(log.atDebug(), invocation, delivery.attempt()).addKeyValue("position", delivery.position())
-                .log("invoking {} (call {}, attempt {}, {})", invocation.function(), invocation.callId(),
-                        delivery.attempt(), delivery.position());
+        if (log.isDebugEnabled()) { // position() builds a string: not on the per-message path unless asked for
+            String position = delivery.position();
+            callLog(log.atDebug(), invocation, delivery.attempt()).addKeyValue("position", position)
+                    .log("invoking {} (call {}, attempt {}, {})", invocation.function(), invocation.callId(),
+                            delivery.attempt(), position);
+        }
         CompletionStage<InvocationResult> stage;
         try {
             stage = invoker.invoke(invocation);

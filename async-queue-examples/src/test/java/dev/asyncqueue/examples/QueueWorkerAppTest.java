@@ -5,17 +5,12 @@ import dev.asyncqueue.testing.RecordingHttpServer;
 import dev.asyncqueue.testing.RecordingHttpServer.RecordedRequest;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,29 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The example queue-worker as a user runs it: HTTP in, callback out, errors answered clearly. */
-class QueueWorkerAppTest {
+class QueueWorkerAppTest extends RunningAppTest {
     private static final AtomicInteger QUEUES = new AtomicInteger();
-    private static LocalNatsServer nats;
-    private static Connection inspector;
-    private final HttpClient client = HttpClient.newHttpClient();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @BeforeAll
-    static void startNats() throws Exception {
-        nats = LocalNatsServer.start();
-        inspector = Nats.connect(nats.url());
-    }
-
-    @AfterAll
-    static void stopNats() throws Exception {
-        inspector.close();
-        nats.close();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) toClose.get(i).close();
-    }
 
     private QueueWorkerApp app(Map<String, String> extra) throws Exception {
         Map<String, String> settings = new HashMap<>();

@@ -9,8 +9,6 @@ import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -23,22 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class JetStreamQueueTest {
-    private static LocalNatsServer server;
-    private static Connection connection;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = LocalNatsServer.start();
-        connection = NatsTestServer.connect(server);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (connection != null) connection.close();
-        if (server != null) server.close();
-    }
-
+class JetStreamQueueTest extends SharedNatsServerTest {
     @Test
     void createsAWorkQueueStreamNamedAfterTheQueueWithTheLegacyAndFunctionSubjects() throws Exception {
         String name = NatsTestServer.uniqueQueue("create");

@@ -1,5 +1,6 @@
 package dev.asyncqueue.examples.bench;
 
+import dev.asyncqueue.ConsumerStrategy;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
 import dev.asyncqueue.Invoker;
@@ -385,14 +386,21 @@ public final class PipelineBenchmark {
     private Reading dispatchLibrary(int n, boolean functionMode) throws Exception {
         JetStreamQueue queue = newQueue();
         fill(queue, n, 1024);
-        CountDownLatch done = new CountDownLatch(n);
         InvocationResult ok = InvocationResult.answered(200, Map.of(), new byte[0], Duration.ZERO);
         Invoker noOp = invocation -> CompletableFuture.completedFuture(ok);
+        Reading seconds = drain(queue, functionMode ? FunctionConsumerStrategy.builder(queue).build()
+                : StaticConsumerStrategy.builder(queue).build(), noOp, n);
+        deleteStreams(queue.name());
+        return seconds;
+    }
+
+    /** Times a worker with this strategy and invoker draining the {@code n} calls already stored in {@code queue}. */
+    private Reading drain(JetStreamQueue queue, ConsumerStrategy strategy, Invoker invoker, int n) throws Exception {
+        CountDownLatch done = new CountDownLatch(n);
         QueueWorker worker = QueueWorker.builder()
                 .name(queue.name())
-                .consumer(functionMode ? FunctionConsumerStrategy.builder(queue).build()
-                        : StaticConsumerStrategy.builder(queue).build())
-                .invoker(noOp)
+                .consumer(strategy)
+                .invoker(invoker)
                 .retryPolicy(RetryPolicy.defaults())
                 .maxInflight(setup.maxInflight())
                 .listener(new WorkerListener() {
@@ -405,10 +413,9 @@ public final class PipelineBenchmark {
         Timer t0 = new Timer(n);
         worker.start();
         if (!done.await(10, TimeUnit.MINUTES)) throw new TimeoutException("worker did not drain " + queue.streamName());
-        Reading seconds = t0.stop();
+        Reading reading = t0.stop();
         worker.close();
-        deleteStreams(queue.name());
-        return seconds;
+        return reading;
     }
 
     /** The shared consumer as {@code StaticConsumerStrategy} configures it. */
@@ -488,27 +495,9 @@ public final class PipelineBenchmark {
     private Reading httpWorker(int n) throws Exception {
         JetStreamQueue queue = newQueue();
         fill(queue, n, 1024);
-        CountDownLatch done = new CountDownLatch(n);
         try (FixedLatencyFunctions functions = FixedLatencyFunctions.start(Duration.ZERO);
              HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(functions.gatewayUrl()).build()) {
-            QueueWorker worker = QueueWorker.builder()
-                    .name(queue.name())
-                    .consumer(StaticConsumerStrategy.builder(queue).build())
-                    .invoker(invoker)
-                    .retryPolicy(RetryPolicy.defaults())
-                    .maxInflight(setup.maxInflight())
-                    .listener(new WorkerListener() {
-                        @Override
-                        public void invocationEnded(Invocation invocation) {
-                            done.countDown();
-                        }
-                    })
-                    .build();
-            Timer t0 = new Timer(n);
-            worker.start();
-            if (!done.await(10, TimeUnit.MINUTES)) throw new TimeoutException("worker did not drain " + queue.streamName());
-            Reading reading = t0.stop();
-            worker.close();
+            Reading reading = drain(queue, StaticConsumerStrategy.builder(queue).build(), invoker, n);
             if (functions.requests() != n) throw new IllegalStateException(functions.requests() + " calls for " + n);
             return reading;
         } finally {

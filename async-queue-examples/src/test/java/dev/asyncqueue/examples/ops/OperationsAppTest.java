@@ -1,25 +1,19 @@
 package dev.asyncqueue.examples.ops;
 
 import dev.asyncqueue.examples.QueueWorkerApp;
+import dev.asyncqueue.examples.RunningAppTest;
 import dev.asyncqueue.nats.LocalNatsServer;
 import dev.asyncqueue.testing.RecordingHttpServer;
 import dev.asyncqueue.testing.RecordingHttpServer.RecordedRequest;
 import dev.asyncqueue.testing.RecordingHttpServer.Response;
-import io.nats.client.Connection;
-import io.nats.client.Nats;
 import io.nats.client.support.JsonParser;
 import io.nats.client.support.JsonValue;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,30 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The example worker as an operator sees it: metrics, health, call status and cancellation over HTTP. */
-class OperationsAppTest {
+class OperationsAppTest extends RunningAppTest {
     private static final AtomicInteger QUEUES = new AtomicInteger();
-    private static LocalNatsServer nats;
-    private static Connection inspector;
-    private final HttpClient client = HttpClient.newHttpClient();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
     private RecordingHttpServer gateway;
-
-    @BeforeAll
-    static void startNats() throws Exception {
-        nats = LocalNatsServer.start();
-        inspector = Nats.connect(nats.url());
-    }
-
-    @AfterAll
-    static void stopNats() throws Exception {
-        inspector.close();
-        nats.close();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) toClose.get(i).close();
-    }
 
     private RecordingHttpServer gateway() {
         gateway = RecordingHttpServer.start();
