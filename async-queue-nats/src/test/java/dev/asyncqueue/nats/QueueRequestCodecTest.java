@@ -126,6 +126,44 @@ class QueueRequestCodecTest {
         assertReason("{\"Function\":\"f\",\"Method\":\"POST\",\"Annotations\":{\"a\":1}}", "Annotations 'a' must be a string");
     }
 
+    @Test
+    void theBodyReadsTheSameHoweverItsJsonIsSpelled() throws Exception {
+        byte[] hello = "hello/world?".getBytes(StandardCharsets.UTF_8); // base64 "aGVsbG8vd29ybGQ/" has a '/'
+        String plain = "{\"Function\":\"f\",\"Method\":\"POST\",\"Body\":\"aGVsbG8vd29ybGQ/\"}";
+        assertArrayEquals(hello, bodyOf(plain));
+        assertArrayEquals(hello, bodyOf("{\"Function\":\"f\",\"Method\":\"POST\",\"Body\" :\n \"aGVsbG8vd29ybGQ/\" }"),
+                "white space around the colon");
+        assertArrayEquals(hello, bodyOf("{\"Function\":\"f\",\"Method\":\"POST\",\"Body\":\"aGVsbG8vd29ybGQ\\/\"}"),
+                "an encoder that escapes '/' (PHP's json_encode does)");
+        assertArrayEquals(hello, bodyOf("{\"Function\":\"f\",\"Method\":\"POST\",\"B\\u006fdy\":\"aGVsbG8vd29ybGQ/\"}"),
+                "an escaped key");
+        assertArrayEquals(hello, bodyOf("{\"Function\":\"f\",\"Method\":\"POST\",\"Body\":\"b2xk\",\"Body\":\"aGVsbG8vd29ybGQ/\"}"),
+                "a repeated key: the last one counts, as for every other field");
+        assertArrayEquals(hello, bodyOf("{\"Function\":\"f\",\"Method\":\"POST\",\"Body\":\"b2xk\",\"Body\":\"aGVsbG8vd29ybGQ\\/\"}"),
+                "a repeated key whose last value has an escape");
+        assertArrayEquals(hello, bodyOf("{\"Function\":\"f\",\"Method\":\"POST\",\"Body\":\"b2x\\u006b\",\"Body\":\"aGVsbG8vd29ybGQ/\"}"),
+                "a repeated key whose first value has an escape");
+        Invocation nested = QueueRequestCodec.decode(("{\"Header\":{\"Body\":[\"x\"]},\"Function\":\"f\",\"Method\":\"POST\","
+                + "\"Annotations\":{\"Body\":\"y\"},\"Body\":\"aGVsbG8vd29ybGQ/\"}").getBytes(StandardCharsets.UTF_8), "q", "id");
+        assertArrayEquals(hello, nested.body(), "keys named Body inside other objects are not the body");
+        assertEquals(List.of("x"), nested.headers().get("Body"));
+        assertEquals(Map.of("Body", "y"), nested.annotations());
+        assertArrayEquals(new byte[0], bodyOf("{\"Function\":\"f\",\"Method\":\"POST\",\"Body\":\"\"}"));
+        assertArrayEquals(new byte[0], bodyOf("{\"Function\":\"f\",\"Method\":\"POST\",\"Body\":null}"));
+    }
+
+    @Test
+    void aBodyThatIsNotBase64OrBreaksTheJsonIsRefusedWithTheReason() {
+        assertReason("{\"Function\":\"f\",\"Method\":\"POST\",\"Body\":\"aGVs\u00e9bG8=\"}", "Body is not valid base64");
+        assertReason("{\"Function\":\"f\",\"Method\":\"POST\",\"Body\":\"aGVs\tbG8=\"}", "Body is not valid base64");
+        assertReason("{\"Function\":\"f\",\"Method\":\"POST\",\"Body\":\"aGVsbG8=", "not valid JSON");
+        assertReason("{\"Function\":\"f\",\"Method\":\"POST\",\"Body\":\"aGVsbG8=\"", "not valid JSON");
+    }
+
+    private static byte[] bodyOf(String json) throws MalformedMessageException {
+        return QueueRequestCodec.decode(json.getBytes(StandardCharsets.UTF_8), "q", "id").body();
+    }
+
     private static void assertReason(String json, String expected) {
         MalformedMessageException e = assertThrows(MalformedMessageException.class,
                 () -> QueueRequestCodec.decode(json.getBytes(StandardCharsets.UTF_8), "q", "id"), json);
