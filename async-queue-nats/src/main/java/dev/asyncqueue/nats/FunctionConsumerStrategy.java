@@ -4,10 +4,8 @@ import dev.asyncqueue.ConsumerStrategy;
 import dev.asyncqueue.Delivery;
 import dev.asyncqueue.QueueUnavailableException;
 import dev.asyncqueue.WorkSource;
-import io.nats.client.ConsumerContext;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.StreamContext;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.ConsumerInfo;
@@ -58,7 +56,6 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
     private final long maxAckPending;
     private final MessageDecoder decoder;
     private final Map<String, FunctionSource> active = new LinkedHashMap<>();
-    private StreamContext stream;
     private long nextDiscovery;
     private int rotation;
     private volatile List<WorkSource> current = List.of();
@@ -87,7 +84,6 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
         try {
             queue.ensureStream();
             removeUnfilteredConsumers(queue.connection().jetStreamManagement());
-            stream = queue.connection().getStreamContext(queue.streamName());
             log.info("function mode on {}: a consumer per function, idle ones deleted after {}", queue.streamName(),
                     inactiveThreshold);
         } catch (IOException | JetStreamApiException e) {
@@ -152,10 +148,15 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
                 if (subject.getCount() > 0) withWork.add(subject.getName());
             }
         }
-        active.keySet().removeIf(subject -> !withWork.contains(subject));
+        active.entrySet().removeIf(entry -> {
+            if (withWork.contains(entry.getKey())) return false;
+            entry.getValue().session.close();
+            return true;
+        });
         for (String subject : withWork) {
             FunctionSource source = active.get(subject);
             if (source == null || source.broken) {
+                if (source != null) source.session.close();
                 source = open(subject);
                 if (source != null) active.put(subject, source);
             }
@@ -180,9 +181,8 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
                 .build();
         try {
             queue.connection().jetStreamManagement().addOrUpdateConsumer(queue.streamName(), config);
-            ConsumerContext context = stream.getConsumerContext(name);
             log.debug("consumer {} ready for {}", name, subject);
-            return new FunctionSource(function, context);
+            return new FunctionSource(function, new PullSession(queue.connection(), queue.streamName(), name, decoder));
         } catch (IOException | JetStreamApiException e) {
             log.warn("cannot create consumer {} on {}: {}", name, queue.streamName(), e.getMessage());
             return null;
@@ -191,6 +191,7 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
 
     @Override
     public void close() {
+        active.values().forEach(source -> source.session.close());
         active.clear();
         current = List.of();
     }
@@ -198,12 +199,12 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
     /** One function's consumer (or the legacy subject's). */
     private final class FunctionSource implements WorkSource {
         private final Optional<String> function;
-        private final ConsumerContext context;
+        private final PullSession session;
         private volatile boolean broken;
 
-        FunctionSource(Optional<String> function, ConsumerContext context) {
+        FunctionSource(Optional<String> function, PullSession session) {
             this.function = function;
-            this.context = context;
+            this.session = session;
         }
 
         @Override
@@ -214,7 +215,7 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
         @Override
         public int fetch(int max, Duration maxWait, Consumer<Delivery> sink) throws InterruptedException {
             try {
-                return Pulls.pull(context, decoder, max, maxWait, sink);
+                return session.fetch(max, maxWait, sink);
             } catch (RuntimeException e) {
                 // Most likely the server deleted the consumer as inactive; the next discovery re-creates it.
                 broken = true;

@@ -4,13 +4,8 @@ import dev.asyncqueue.ConsumerStrategy;
 import dev.asyncqueue.Delivery;
 import dev.asyncqueue.QueueUnavailableException;
 import dev.asyncqueue.WorkSource;
-import io.nats.client.ConsumerContext;
-import io.nats.client.FetchConsumeOptions;
-import io.nats.client.FetchConsumer;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.JetStreamStatusCheckedException;
-import io.nats.client.Message;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.ConsumerInfo;
@@ -39,7 +34,7 @@ public final class StaticConsumerStrategy implements ConsumerStrategy {
     private final Duration ackWait;
     private final long maxAckPending;
     private final MessageDecoder decoder;
-    private volatile ConsumerContext consumer;
+    private volatile PullSession session;
     private final WorkSource source = new SharedSource();
 
     private StaticConsumerStrategy(Builder b) {
@@ -62,21 +57,26 @@ public final class StaticConsumerStrategy implements ConsumerStrategy {
             JetStreamManagement jsm = queue.connection().jetStreamManagement();
             queue.ensureStream();
             removeFilteredConsumers(jsm, stream);
-            ConsumerConfiguration config = ConsumerConfiguration.builder()
-                    .durable(consumerName)
-                    .ackPolicy(AckPolicy.Explicit)
-                    .deliverPolicy(DeliverPolicy.All)
-                    .ackWait(ackWait)
-                    .maxDeliver(-1)
-                    .maxAckPending(maxAckPending)
-                    .build();
-            jsm.addOrUpdateConsumer(stream, config);
-            consumer = queue.connection().getStreamContext(stream).getConsumerContext(consumerName);
+            createConsumer(jsm);
+            PullSession previous = session;
+            session = new PullSession(queue.connection(), stream, consumerName, decoder);
+            if (previous != null) previous.close();
             log.info("static mode: consumer {} on stream {} (ack_wait {})", consumerName, stream, ackWait);
         } catch (IOException | JetStreamApiException e) {
             throw new QueueUnavailableException("cannot create consumer " + consumerName + " on " + stream + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    private void createConsumer(JetStreamManagement jsm) throws IOException, JetStreamApiException {
+        jsm.addOrUpdateConsumer(queue.streamName(), ConsumerConfiguration.builder()
+                .durable(consumerName)
+                .ackPolicy(AckPolicy.Explicit)
+                .deliverPolicy(DeliverPolicy.All)
+                .ackWait(ackWait)
+                .maxDeliver(-1)
+                .maxAckPending(maxAckPending)
+                .build());
     }
 
     /**
@@ -102,7 +102,9 @@ public final class StaticConsumerStrategy implements ConsumerStrategy {
 
     @Override
     public void close() {
-        consumer = null;
+        PullSession closing = session;
+        session = null;
+        if (closing != null) closing.close();
     }
 
     /** The single source every function's work comes from. */
@@ -114,9 +116,20 @@ public final class StaticConsumerStrategy implements ConsumerStrategy {
 
         @Override
         public int fetch(int max, Duration maxWait, Consumer<Delivery> sink) throws InterruptedException {
-            ConsumerContext context = consumer;
-            if (context == null) throw new IllegalStateException("strategy not started or closed");
-            return Pulls.pull(context, decoder, max, maxWait, sink);
+            PullSession pulling = session;
+            if (pulling == null) throw new IllegalStateException("strategy not started or closed");
+            try {
+                return pulling.fetch(max, maxWait, sink);
+            } catch (PullSession.ConsumerGoneException gone) {
+                // Deleted by hand, or lost with a memory-stored stream: the shared consumer is made again.
+                try {
+                    createConsumer(queue.connection().jetStreamManagement());
+                    log.warn("consumer {} on {} was gone; created it again", consumerName, queue.streamName());
+                } catch (IOException | JetStreamApiException e) {
+                    gone.addSuppressed(e);
+                }
+                throw gone;
+            }
         }
     }
 

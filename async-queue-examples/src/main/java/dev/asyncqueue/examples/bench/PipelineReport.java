@@ -135,8 +135,11 @@ final class PipelineReport {
         out.add("- **Dispatch** (" + s.n() + " invocations stored before timing). Library: `QueueWorker` with "
                 + "`StaticConsumerStrategy` (or `FunctionConsumerStrategy`), `max_inflight` " + s.maxInflight() + ", an "
                 + "in-process `Invoker` completing at once with 200; pull, decode to `Invocation`, bookkeeping, ack. Floor: "
-                + "the same durable consumer configuration, `ConsumerContext.fetch` of batches of " + s.maxInflight()
-                + " (1 s expiry), `ack()` each message, nothing decoded. Both timed from creating the consumer to the "
+                + "the same durable consumer configuration, one long-lived jnats pull subscription "
+                + "(`PullSubscribeOptions.bind`), `iterate` over batches of " + s.maxInflight() + " (1 s expiry), `ack()` "
+                + "each message, nothing decoded. (Not `ConsumerContext.fetch`, which subscribes per pull: a message "
+                + "the server sends just after its timer ended is dropped until `ack_wait`, and that floor stalled for "
+                + "30 s in about one repetition in three.) Both timed from creating the consumer to the "
                 + "last ack sent; function mode includes its discovery of the function's subject.");
         out.add("- **End to end over HTTP** (" + s.httpN() + " invocations). Library: `QueueWorkerApp` in process "
                 + "(`role=all`, `scaling_mode=static`, `max_inflight=" + s.maxInflight() + "`, `status_enabled=false`, "
@@ -146,7 +149,7 @@ final class PipelineReport {
                 + "worker drains concurrently through `HttpInvoker` to the zero-latency `FixedLatencyFunctions` on "
                 + "loopback; timed from the first post until the function has received every call and the stream is "
                 + "empty (all acked). So it includes the ingest (HTTP parsing, encoding, publish, ack, 202) as well as "
-                + "the dispatch. Floor: the stream is filled before timing (raw publishes); a raw loop fetches as many "
+                + "the dispatch. Floor: the stream is filled before timing (raw publishes); a raw loop pulls (the same long-lived subscription) as many "
                 + "messages as it has room for (at most " + s.httpWindow() + " calls in flight), POSTs the same 512-byte "
                 + "body with an `HttpClient` configured as `HttpInvoker`'s (HTTP/1.1, fixed executor of "
                 + "max(2, processors) threads, 10 s connect timeout, no redirects, 1 min request timeout, `ofByteArray` "

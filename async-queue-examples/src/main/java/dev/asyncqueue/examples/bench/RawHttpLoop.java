@@ -2,9 +2,7 @@ package dev.asyncqueue.examples.bench;
 
 import dev.asyncqueue.Threads;
 import dev.asyncqueue.http.HttpInvoker;
-import io.nats.client.ConsumerContext;
-import io.nats.client.FetchConsumeOptions;
-import io.nats.client.FetchConsumer;
+import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 
 import java.net.URI;
@@ -14,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.Iterator;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,7 +60,7 @@ final class RawHttpLoop implements AutoCloseable {
      * Pulls, calls and acks until {@code count} messages were pulled (or {@link #stop()}), then waits for their
      * calls to be answered and acked.
      */
-    void run(ConsumerContext consumer, long count) throws Exception {
+    void run(JetStreamSubscription subscription, long count) throws Exception {
         Semaphore slots = new Semaphore(window);
         long pulled = 0;
         while (pulled < count && !stopped) {
@@ -69,12 +68,11 @@ final class RawHttpLoop implements AutoCloseable {
             int free = 1 + slots.drainPermits();
             int want = (int) Math.min(free, count - pulled);
             int used = 0;
-            try (FetchConsumer fetch = consumer.fetch(FetchConsumeOptions.builder().maxMessages(want)
-                    .expiresIn(1000).build())) {
-                Message message;
-                while ((message = fetch.nextMessage()) != null) {
+            try {
+                Iterator<Message> messages = subscription.iterate(want, Duration.ofSeconds(1));
+                while (messages.hasNext()) {
                     used++;
-                    call(message, slots);
+                    call(messages.next(), slots);
                 }
             } finally {
                 pulled += used;

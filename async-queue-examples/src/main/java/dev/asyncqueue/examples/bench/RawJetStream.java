@@ -1,13 +1,13 @@
 package dev.asyncqueue.examples.bench;
 
-import io.nats.client.ConsumerContext;
-import io.nats.client.FetchConsumeOptions;
-import io.nats.client.FetchConsumer;
 import io.nats.client.JetStream;
+import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.PublishAck;
 
+import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -45,18 +45,17 @@ final class RawJetStream {
         if (failure.get() != null) throw new IllegalStateException("raw publish failed", failure.get());
     }
 
-    /** Fetches batches of at most {@code batch} and acks each message, until {@code count} were acked. */
-    static void drain(ConsumerContext consumer, long count, int batch) throws Exception {
+    /**
+     * Pulls batches of at most {@code batch} through one long-lived pull subscription and acks each message as
+     * it arrives, until {@code count} were acked.
+     */
+    static void drain(JetStreamSubscription subscription, long count, int batch) {
         long acked = 0;
         while (acked < count) {
-            int want = (int) Math.min(batch, count - acked);
-            try (FetchConsumer fetch = consumer.fetch(FetchConsumeOptions.builder().maxMessages(want)
-                    .expiresIn(1000).build())) {
-                Message message;
-                while ((message = fetch.nextMessage()) != null) {
-                    message.ack();
-                    acked++;
-                }
+            Iterator<Message> messages = subscription.iterate((int) Math.min(batch, count - acked), Duration.ofSeconds(1));
+            while (messages.hasNext()) {
+                messages.next().ack();
+                acked++;
             }
         }
     }

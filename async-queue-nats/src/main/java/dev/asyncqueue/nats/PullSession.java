@@ -1,0 +1,219 @@
+package dev.asyncqueue.nats;
+
+import dev.asyncqueue.Delivery;
+import dev.asyncqueue.QueueUnavailableException;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.Message;
+import io.nats.client.PullRequestOptions;
+import io.nats.client.Subscription;
+import io.nats.client.impl.Headers;
+import io.nats.client.support.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+
+/**
+ * Pulls from one durable consumer through a single subscription that lives as long as the source.
+ *
+ * <p>jnats' {@code ConsumerContext.fetch} subscribes for each pull and unsubscribes when its own timer ends.
+ * On a busy machine that timer can end before the server's copy of the request expires; a message the
+ * server sends in between goes to no one and comes back only after {@code ack_wait} (the 30 s stalls the
+ * benchmarks showed, in the raw fetch loop as well). Here the subscription stays, so such a message waits
+ * for the next fetch, and no pull pays for a SUB and an UNSUB.
+ *
+ * <p>The server ends each request with a status: {@code 404} (no messages for a no-wait request) or
+ * {@code 408} (expired, with {@code Nats-Pending-Messages} saying how many it did not fill), or silently once
+ * its batch is full. Counting messages asked for against those arriving or cancelled tells how many may still
+ * come, so the session never asks for more than the worker can start. Only the dispatcher thread calls
+ * {@link #fetch}; {@link #close} may come from another.
+ */
+final class PullSession implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PullSession.class);
+    private static final String NEXT = "$JS.API.CONSUMER.MSG.NEXT.";
+    private static final String PENDING_MESSAGES = "Nats-Pending-Messages";
+    private static final Duration NOW = Duration.ofNanos(1);
+    /** How long past a request's expiry the session still waits to hear it end before giving it up. */
+    static final Duration GIVE_UP_AFTER = Duration.ofSeconds(5);
+
+    private final Connection connection;
+    private final String stream;
+    private final String consumer;
+    private final String nextSubject;
+    private final String inbox;
+    private final Subscription subscription;
+    private final MessageDecoder decoder;
+    /** Messages asked for that have neither arrived nor been cancelled by a status. */
+    private int outstanding;
+    /** Batches of no-wait requests not yet answered, oldest first: a 404 cancels the oldest one whole. */
+    private final ArrayDeque<Integer> noWaitBatches = new ArrayDeque<>();
+    /** When the outstanding requests are given up for lost (a restarted server forgets them silently). */
+    private long giveUpAt;
+
+    PullSession(Connection connection, String stream, String consumer, MessageDecoder decoder) {
+        this.connection = connection;
+        this.stream = stream;
+        this.consumer = consumer;
+        this.nextSubject = NEXT + stream + "." + consumer;
+        this.inbox = connection.createInbox();
+        this.subscription = connection.subscribe(inbox);
+        this.decoder = decoder;
+    }
+
+    /**
+     * Hands at most {@code max} deliveries to {@code sink} as they arrive: first any that arrived since the last
+     * fetch, then from a request for the rest. Returns once {@code max} were handed over, the requests ended, or
+     * {@code maxWait} (zero: a no-wait request) and a little more passed.
+     *
+     * @throws ConsumerGoneException when the server says the consumer does not exist (any more)
+     */
+    int fetch(int max, Duration maxWait, Consumer<Delivery> sink) throws InterruptedException {
+        int[] handed = {0};
+        try {
+            // What arrived after the previous fetch returned comes first, and counts against max.
+            while (handed[0] < max && take(NOW, sink, handed)) {
+                // keep taking
+            }
+            if (handed[0] == max) return max;
+            int ask = max - handed[0] - outstanding;
+            if (ask > 0) request(ask, maxWait);
+            boolean heard = false;
+            // Until the batch is full or every request has ended: messages and statuses arrive in order.
+            long deadline = System.nanoTime() + answerWithin(maxWait).toNanos();
+            while (handed[0] < max && outstanding > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) break;
+                heard |= take(Duration.ofNanos(left), sink, handed);
+            }
+            // The server answers every request it gets, unless the consumer is gone: it then says nothing at all.
+            if (!heard && outstanding > 0) ensureConsumerExists();
+            if (outstanding > 0 && System.nanoTime() - giveUpAt > 0) {
+                log.debug("pull requests on {} unanswered for {} after expiry; asking afresh", consumer, GIVE_UP_AFTER);
+                outstanding = 0;
+                noWaitBatches.clear();
+            }
+            return handed[0];
+        } catch (IllegalStateException closed) {
+            throw new QueueUnavailableException("pull from " + consumer + " stopped: " + closed.getMessage(), closed);
+        }
+    }
+
+    /**
+     * How long a fetch waits for its requests to end: a no-wait request is answered at once, a long poll when it
+     * expires; the margin covers a busy server. A request still open then is not lost: what it brings later
+     * goes to the next fetch.
+     */
+    static Duration answerWithin(Duration maxWait) {
+        if (maxWait.isZero()) return Duration.ofSeconds(1);
+        return maxWait.plus(Duration.ofMillis(Math.min(maxWait.toMillis() / 10 + 50, 1_000)));
+    }
+
+    private void ensureConsumerExists() {
+        try {
+            connection.jetStreamManagement().getConsumerInfo(stream, consumer);
+        } catch (JetStreamApiException e) {
+            if (e.getErrorCode() == 404) {
+                outstanding = 0;
+                noWaitBatches.clear();
+                throw new ConsumerGoneException(consumer + " does not exist on " + stream + ": " + e.getMessage());
+            }
+            log.debug("cannot check consumer {}: {}", consumer, e.getMessage());
+        } catch (IOException e) {
+            log.debug("cannot check consumer {}: {}", consumer, e.getMessage());
+        }
+    }
+
+    private void request(int batch, Duration maxWait) {
+        PullRequestOptions.Builder options = PullRequestOptions.builder(batch);
+        if (maxWait.isZero()) {
+            options.noWait();
+            noWaitBatches.add(batch);
+        } else {
+            options.expiresIn(maxWait);
+        }
+        connection.publish(nextSubject, inbox, options.build().serialize());
+        outstanding += batch;
+        giveUpAt = System.nanoTime() + maxWait.toNanos() + GIVE_UP_AFTER.toNanos();
+    }
+
+    /** Waits up to {@code wait} for one message; a delivery goes to the sink. False when nothing came. */
+    private boolean take(Duration wait, Consumer<Delivery> sink, int[] handed) throws InterruptedException {
+        Message message = subscription.nextMessage(wait);
+        if (message == null) return false;
+        if (message.isStatusMessage()) {
+            ended(message.getStatus(), message.getHeaders());
+            return true;
+        }
+        if (!message.isJetStream()) {
+            log.debug("ignoring a message on {}'s inbox that is not a JetStream delivery", consumer);
+            return true;
+        }
+        if (outstanding > 0 && --outstanding == 0) noWaitBatches.clear(); // every request is complete
+        Delivery delivery = decoder.decode(message);
+        if (delivery != null) {
+            handed[0]++;
+            sink.accept(delivery);
+        }
+        return true;
+    }
+
+    private void ended(Status status, Headers headers) {
+        switch (status.getCode()) {
+            case 404 -> {
+                Integer batch = noWaitBatches.poll();
+                cancel(pending(headers, batch == null ? outstanding : batch));
+            }
+            case 408 -> {
+                if (!noWaitBatches.isEmpty() && headers != null) noWaitBatches.poll();
+                cancel(pending(headers, outstanding));
+            }
+            case 100 -> {
+                // An idle heartbeat; not asked for, harmless.
+            }
+            case 503 -> throw new ConsumerGoneException(consumer + ": no responders (the consumer does not exist)");
+            default -> {
+                if (status.getMessage() != null && status.getMessage().toLowerCase().contains("consumer deleted")) {
+                    throw new ConsumerGoneException(consumer + ": " + status.getMessage());
+                }
+                // e.g. 409 Exceeded MaxWaiting: the request is gone, how much of it is not said.
+                log.debug("pull on {} ended with {} {}", consumer, status.getCode(), status.getMessage());
+                outstanding = 0;
+                noWaitBatches.clear();
+            }
+        }
+    }
+
+    private static int pending(Headers headers, int otherwise) {
+        String value = headers == null ? null : headers.getFirst(PENDING_MESSAGES);
+        if (value == null) return otherwise;
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
+    private void cancel(int messages) {
+        outstanding = Math.max(0, outstanding - messages);
+    }
+
+    @Override
+    public void close() {
+        try {
+            subscription.unsubscribe();
+        } catch (IllegalStateException alreadyClosed) {
+            // the connection is closed: nothing to undo
+        }
+    }
+
+    /** The server no longer has this session's consumer (deleted for inactivity, or by hand). */
+    static final class ConsumerGoneException extends QueueUnavailableException {
+        ConsumerGoneException(String message) {
+            super(message, null);
+        }
+    }
+}

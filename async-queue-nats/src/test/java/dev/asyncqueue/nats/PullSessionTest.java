@@ -1,0 +1,161 @@
+package dev.asyncqueue.nats;
+
+import dev.asyncqueue.Delivery;
+import dev.asyncqueue.Invocation;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The long-lived pull subscription against a real nats-server. The server gets its own process here because
+ * two tests freeze it (SIGSTOP) to make the server see a pull request only after the client stopped waiting:
+ * what a busy 2-core machine does now and then, and what made messages wait out {@code ack_wait}.
+ */
+class PullSessionTest {
+    private static LocalNatsServer server;
+    private static Connection connection;
+    private static Connection publisher;
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = LocalNatsServer.start();
+        connection = NatsTestServer.connect(server);
+        publisher = NatsTestServer.connect(server);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (publisher != null) publisher.close();
+        if (connection != null) connection.close();
+        if (server != null) server.close();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        resume(); // a failed test must not leave the server frozen for the next
+        for (int i = toClose.size() - 1; i >= 0; i--) toClose.get(i).close();
+    }
+
+    @Test
+    void aMessageTheServerSendsAfterTheFetchGaveUpWaitingIsHandedOverByTheNextFetchNotAfterAckWait() throws Exception {
+        JetStreamQueue queue = queue();
+        PullSession session = session(queue, "late", Duration.ofSeconds(30));
+
+        freeze();
+        // The request waits in the socket; the client's wait ends before the server has even read it.
+        assertEquals(0, session.fetch(1, Duration.ofMillis(300), d -> { }));
+        publisher.publish(Subjects.forFunction(queue.name(), "echo"), encoded("late-1"));
+        publisher.flushBuffer();
+        resume();
+
+        List<Delivery> got = new ArrayList<>();
+        long t0 = System.nanoTime();
+        session.fetch(1, Duration.ofSeconds(5), got::add);
+        long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+
+        assertEquals(1, got.size(), "the late message is kept for the next fetch");
+        assertEquals("late-1", got.get(0).invocation().callId());
+        assertEquals(1, got.get(0).attempt(), "first delivery, not a redelivery after ack_wait");
+        assertTrue(tookMillis < 5_000, "handed over in " + tookMillis + " ms");
+        got.get(0).ack();
+    }
+
+    @Test
+    void lateMessagesCountAgainstWhatTheNextFetchMayHandOver() throws Exception {
+        JetStreamQueue queue = queue();
+        for (int i = 1; i <= 3; i++) {
+            publisher.publish(Subjects.forFunction(queue.name(), "echo"), encoded("m-" + i));
+        }
+        publisher.flush(Duration.ofSeconds(5));
+        PullSession session = session(queue, "counted", Duration.ofSeconds(30));
+
+        freeze();
+        assertEquals(0, session.fetch(3, Duration.ofMillis(300), d -> { }));
+        resume();
+
+        List<Delivery> first = new ArrayList<>();
+        assertEquals(2, session.fetch(2, Duration.ofSeconds(2), first::add), "never more than asked");
+        assertEquals(2, first.size());
+        List<Delivery> second = new ArrayList<>();
+        assertEquals(1, session.fetch(5, Duration.ofMillis(300), second::add), "the third, and nothing asked twice");
+        assertEquals("m-3", second.get(0).invocation().callId());
+        assertTrue(first.stream().allMatch(d -> d.attempt() == 1) && second.get(0).attempt() == 1);
+    }
+
+    @Test
+    void noWaitFetchesTakeWhatIsReadyAndReturnAtOnceWhenNothingIs() throws Exception {
+        JetStreamQueue queue = queue();
+        for (int i = 1; i <= 5; i++) {
+            publisher.publish(Subjects.forFunction(queue.name(), "echo"), encoded("n-" + i));
+        }
+        publisher.flush(Duration.ofSeconds(5));
+        PullSession session = session(queue, "nowait", Duration.ofSeconds(30));
+
+        List<Delivery> got = new ArrayList<>();
+        assertEquals(3, session.fetch(3, Duration.ZERO, got::add));
+        assertEquals(2, session.fetch(10, Duration.ZERO, got::add), "a partly filled no-wait request ends with 408");
+        long t0 = System.nanoTime();
+        assertEquals(0, session.fetch(10, Duration.ZERO, got::add), "an empty one ends with 404");
+        assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(900), "without waiting out the answer budget");
+        assertEquals(List.of("n-1", "n-2", "n-3", "n-4", "n-5"), got.stream().map(d -> d.invocation().callId()).toList());
+    }
+
+    @Test
+    void aDeletedConsumerIsReportedAsGone() throws Exception {
+        JetStreamQueue queue = queue();
+        PullSession session = session(queue, "doomed", Duration.ofSeconds(30));
+        connection.jetStreamManagement().deleteConsumer(queue.streamName(), "doomed");
+
+        assertThrows(PullSession.ConsumerGoneException.class, () -> session.fetch(1, Duration.ZERO, d -> { }));
+    }
+
+    private JetStreamQueue queue() {
+        JetStreamQueue queue = JetStreamQueue.builder(connection).queue(NatsTestServer.uniqueQueue("pull"))
+                .deadLetters(false).build();
+        queue.ensureStream();
+        return queue;
+    }
+
+    private PullSession session(JetStreamQueue queue, String consumer, Duration ackWait) throws Exception {
+        JetStreamManagement jsm = connection.jetStreamManagement();
+        jsm.addOrUpdateConsumer(queue.streamName(), ConsumerConfiguration.builder().durable(consumer)
+                .ackPolicy(AckPolicy.Explicit).ackWait(ackWait).build());
+        PullSession session = new PullSession(connection, queue.streamName(), consumer,
+                new MessageDecoder(queue.name(), Optional.empty()));
+        toClose.add(session);
+        return session;
+    }
+
+    private static byte[] encoded(String callId) {
+        return QueueRequestCodec.encode(Invocation.builder("echo").callId(callId).build());
+    }
+
+    private static void freeze() throws Exception {
+        signal("-STOP");
+    }
+
+    private static void resume() throws Exception {
+        signal("-CONT");
+    }
+
+    private static void signal(String which) throws Exception {
+        Process kill = new ProcessBuilder("kill", which, Long.toString(server.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill " + which);
+    }
+}
