@@ -73,6 +73,21 @@ class StaticWorkerTest extends SharedNatsServerTest {
     }
 
     @Test
+    void aSharedConsumerDeletedByHandIsCreatedAgainAndItsQueueServed() throws Exception {
+        JetStreamQueue queue = queue("gone");
+        http.respond("/function/echo", r -> Response.of(200, "ok"));
+        worker(queue, connection, Duration.ofSeconds(30), fastRetries(3), 10);
+        queue.enqueue(Invocation.builder("echo").queue(queue.name()).build()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        http.await("/function/echo", 1, Duration.ofSeconds(10));
+
+        connection.jetStreamManagement().deleteConsumer(queue.streamName(), StaticConsumerStrategy.DEFAULT_CONSUMER);
+        queue.enqueue(Invocation.builder("echo").queue(queue.name()).build()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        http.await("/function/echo", 2, Duration.ofSeconds(15));
+        awaitTrue("the message left the stream", Duration.ofSeconds(5), queueEmpty(queue));
+    }
+
+    @Test
     void invokesTheFunctionWithTheOriginalRequestAndPostsTheResultToTheCallback() throws Exception {
         JetStreamQueue queue = queue("e2e");
         http.respond("/function/figlet.openfaas-fn", r -> Response.of(201, "drawn:" + r.bodyText())
