@@ -45,8 +45,8 @@ public final class Invocation {
     private final String host;
 
     private Invocation(Builder b) {
-        this.function = requireMatch("function", b.function, FUNCTION_NAME);
-        this.queue = requireMatch("queue", b.queue, QUEUE_NAME);
+        this.function = require("function", b.function, isFunctionName(b.function), FUNCTION_NAME);
+        this.queue = require("queue", b.queue, isQueueName(b.queue), QUEUE_NAME);
         this.method = Objects.requireNonNull(b.method, "method");
         if (method.isBlank() || !method.chars().allMatch(c -> c > 32 && c < 127)) {
             throw new IllegalArgumentException("method must be an HTTP token, got '" + method + "'");
@@ -124,9 +124,30 @@ public final class Invocation {
     /** A read-only view of the body, for encoders that must not pay for a copy. */
     public java.nio.ByteBuffer bodyBuffer() { return java.nio.ByteBuffer.wrap(body).asReadOnlyBuffer(); }
 
-    private static String requireMatch(String what, String value, Pattern pattern) {
+    /** Whether {@code name} matches {@link #FUNCTION_NAME}; a loop, as every decoded message is checked. */
+    public static boolean isFunctionName(String name) {
+        return isName(name, true);
+    }
+
+    /** Whether {@code name} matches {@link #QUEUE_NAME}. */
+    public static boolean isQueueName(String name) {
+        return isName(name, false);
+    }
+
+    private static boolean isName(String name, boolean dotAllowed) {
+        if (name == null || name.isEmpty()) return false;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+                    || c == '_' || (dotAllowed && c == '.');
+            if (!ok) return false;
+        }
+        return true;
+    }
+
+    private static String require(String what, String value, boolean valid, Pattern pattern) {
         Objects.requireNonNull(value, what);
-        if (!pattern.matcher(value).matches()) {
+        if (!valid) {
             throw new IllegalArgumentException(what + " '" + value + "' must match " + pattern.pattern());
         }
         return value;
@@ -135,15 +156,16 @@ public final class Invocation {
     private static Map<String, List<String>> copyHeaders(Map<String, List<String>> source) {
         TreeMap<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         source.forEach((name, values) -> {
-            if (name != null && values != null) {
-                copy.merge(name, List.copyOf(values), (a, b) -> {
-                    List<String> joined = new java.util.ArrayList<>(a);
-                    joined.addAll(b);
-                    return List.copyOf(joined);
-                });
-            }
+            if (name != null && values != null) copy.merge(name, List.copyOf(values), Invocation::joined);
         });
         return java.util.Collections.unmodifiableSortedMap(copy);
+    }
+
+    private static List<String> joined(List<String> first, List<String> more) {
+        List<String> joined = new java.util.ArrayList<>(first.size() + more.size());
+        joined.addAll(first);
+        joined.addAll(more);
+        return List.copyOf(joined);
     }
 
     @Override
@@ -204,14 +226,15 @@ public final class Invocation {
 
         /** Adds one value to a header, keeping the values it already has. */
         public Builder header(String name, String value) {
-            headers.computeIfAbsent(name, n -> new java.util.ArrayList<>()).add(value);
+            headers.merge(name, List.of(value), Invocation::joined);
             return this;
         }
 
         /** Replaces all headers. */
         public Builder headers(Map<String, List<String>> headers) {
             this.headers.clear();
-            headers.forEach((name, values) -> this.headers.put(name, new java.util.ArrayList<>(values)));
+            // Immutable copies: List.copyOf of an immutable list is that list, so a decoded header is not copied again.
+            headers.forEach((name, values) -> this.headers.put(name, List.copyOf(values)));
             return this;
         }
 

@@ -41,6 +41,38 @@ class InvocationTest {
     }
 
     @Test
+    void theNameChecksAgreeWithThePublishedPatternsOnEveryShortName() {
+        String alphabet = "aZ09-_./ é\n*>";
+        StringBuilder name = new StringBuilder();
+        for (int a = -1; a < alphabet.length(); a++) {
+            for (int b = -1; b < alphabet.length(); b++) {
+                for (int c = 0; c < alphabet.length(); c++) {
+                    name.setLength(0);
+                    if (a >= 0) name.append(alphabet.charAt(a));
+                    if (b >= 0) name.append(alphabet.charAt(b));
+                    name.append(alphabet.charAt(c));
+                    String n = name.toString();
+                    assertEquals(Invocation.FUNCTION_NAME.matcher(n).matches(), Invocation.isFunctionName(n), n);
+                    assertEquals(Invocation.QUEUE_NAME.matcher(n).matches(), Invocation.isQueueName(n), n);
+                }
+            }
+        }
+        assertFalse(Invocation.isFunctionName(""));
+        assertFalse(Invocation.isFunctionName(null));
+    }
+
+    @Test
+    void headersGivenAsAMapAreCopiedAndCanStillBeAddedTo() {
+        List<String> values = new java.util.ArrayList<>(List.of("a"));
+        Invocation.Builder builder = Invocation.builder("echo").headers(Map.of("X-Tag", values));
+        values.add("changed outside");
+        Invocation i = builder.header("x-tag", "b").build();
+        assertEquals(List.of("a", "b"), i.headers().get("X-Tag"));
+        assertEquals(List.of("a"), values.subList(0, 1), "the caller's list is not written to");
+        assertEquals(2, values.size());
+    }
+
+    @Test
     void headersAreMultiValuedAndCaseInsensitive() {
         Invocation i = Invocation.builder("echo").header("X-Tag", "a").header("x-tag", "b").build();
         assertEquals(List.of("a", "b"), i.headers().get("X-TAG"));

@@ -73,7 +73,7 @@ final class IngestHandler implements HttpHandler {
         int slash = rest.indexOf('/');
         String name = slash < 0 ? rest : rest.substring(0, slash);
         String path = slash < 0 ? "" : rest.substring(slash);
-        if (!Invocation.FUNCTION_NAME.matcher(name).matches()) {
+        if (!Invocation.isFunctionName(name)) {
             return Reply.of(400, "invalid function name '" + printable(name) + "': use letters, digits, '-', '_' and '.'");
         }
         long headerBytes = headerBytes(exchange);

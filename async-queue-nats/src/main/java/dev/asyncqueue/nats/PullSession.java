@@ -66,12 +66,18 @@ final class PullSession implements AutoCloseable {
 
     /**
      * Hands at most {@code max} deliveries to {@code sink} as they arrive: first any that arrived since the last
-     * fetch, then from a request for the rest. Returns once {@code max} were handed over, the requests ended, or
-     * {@code maxWait} (zero: a no-wait request) and a little more passed.
+     * fetch, then from requests for the rest. {@code max} covers what earlier requests may still bring.
+     *
+     * <p>A no-wait fetch ({@code maxWait} zero) returns once its request ended. A long poll returns as soon as
+     * it handed over something and nothing more is here yet, leaving the rest of its request on its way: the
+     * worker starts what it got, and the next fetch, asked with the slots freed meanwhile, tops the request up
+     * (in chunks of at least half of {@code max}, as a request per slot would cost the server more than the
+     * messages). Pulling thus never waits for a round trip while work is flowing. With nothing handed over it
+     * returns when the requests ended, or after {@code maxWait} and a little more.
      *
      * @throws ConsumerGoneException when the server says the consumer does not exist (any more)
      */
-    int fetch(int max, Duration maxWait, Consumer<Delivery> sink) throws InterruptedException {
+    synchronized int fetch(int max, Duration maxWait, Consumer<Delivery> sink) throws InterruptedException {
         int[] handed = {0};
         try {
             // What arrived after the previous fetch returned comes first, and counts against max.
@@ -80,11 +86,17 @@ final class PullSession implements AutoCloseable {
             }
             if (handed[0] == max) return max;
             int ask = max - handed[0] - outstanding;
-            if (ask > 0) request(ask, maxWait);
+            if (ask > 0 && (outstanding == 0 || ask * 2 >= max)) request(ask, maxWait);
+            boolean flowing = !maxWait.isZero();
             boolean heard = false;
-            // Until the batch is full or every request has ended: messages and statuses arrive in order.
             long deadline = System.nanoTime() + answerWithin(maxWait).toNanos();
+            // Messages and statuses arrive in order, so a status ends what came before it.
             while (handed[0] < max && outstanding > 0) {
+                if (flowing && handed[0] > 0) {
+                    if (!take(NOW, sink, handed)) break;
+                    heard = true;
+                    continue;
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) break;
                 heard |= take(Duration.ofNanos(left), sink, handed);
@@ -201,12 +213,21 @@ final class PullSession implements AutoCloseable {
         outstanding = Math.max(0, outstanding - messages);
     }
 
+    /**
+     * Stops pulling. Messages already here are given back at once (a NAK) rather than left to come back after
+     * {@code ack_wait}; one the server sends after this, for a request still open, does come back only then.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
+            Message message;
+            while ((message = subscription.nextMessage(NOW)) != null) {
+                if (message.isJetStream()) message.nak();
+            }
             subscription.unsubscribe();
-        } catch (IllegalStateException alreadyClosed) {
-            // the connection is closed: nothing to undo
+        } catch (IllegalStateException | InterruptedException closed) {
+            if (closed instanceof InterruptedException) Thread.currentThread().interrupt();
+            // the connection or the subscription is closed already: nothing to give back
         }
     }
 

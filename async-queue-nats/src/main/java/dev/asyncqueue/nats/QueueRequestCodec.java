@@ -144,7 +144,7 @@ public final class QueueRequestCodec {
         }
         Map<String, JsonValue> fields = root.map;
         String function = requiredString(fields, "Function");
-        if (!Invocation.FUNCTION_NAME.matcher(function).matches()) {
+        if (!Invocation.isFunctionName(function)) {
             throw new MalformedMessageException("Function '" + abbreviate(function) + "' is not a valid function name");
         }
         String method = requiredString(fields, "Method");
@@ -421,9 +421,21 @@ public final class QueueRequestCodec {
                         // The last "Body" wins, as in the parser's map; one that cannot be lifted out is parsed.
                         bodyStart = -1;
                         if (value < data.length && data[value] == '"') {
-                            int valueEnd = endOfString(data, value + 1);
+                            int valueEnd = -1;
+                            boolean escaped = false;
+                            for (int j = value + 1; j < data.length; j++) {
+                                byte c = data[j];
+                                if (c == '"') {
+                                    valueEnd = j;
+                                    break;
+                                }
+                                if (c == '\\') {
+                                    escaped = true;
+                                    j++;
+                                }
+                            }
                             if (valueEnd < 0) break;
-                            if (indexOf(data, (byte) '\\', value + 1, valueEnd) < 0) {
+                            if (!escaped) {
                                 bodyStart = value + 1;
                                 bodyEnd = valueEnd;
                             }
@@ -458,13 +470,6 @@ public final class QueueRequestCodec {
         int i = from;
         while (i < data.length && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r')) i++;
         return i;
-    }
-
-    private static int indexOf(byte[] data, byte wanted, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (data[i] == wanted) return i;
-        }
-        return -1;
     }
 
     private static byte[] base64(byte[] data, int from, int to) throws MalformedMessageException {
