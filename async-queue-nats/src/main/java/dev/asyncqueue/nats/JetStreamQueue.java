@@ -54,6 +54,7 @@ public final class JetStreamQueue implements AsyncQueue {
     private final long maxMessageBytes;
     private final JetStream jetStream;
     private final DeadLetterQueue deadLetters;
+    private final java.util.Map<String, String> subjects = new java.util.concurrent.ConcurrentHashMap<>();
 
     private JetStreamQueue(Builder b) {
         this.connection = Objects.requireNonNull(b.connection, "connection");
@@ -197,8 +198,8 @@ public final class JetStreamQueue implements AsyncQueue {
         try {
             // Bounded: during a leader election the server may not answer for a while, and a caller
             // waiting on the receipt must hear about it rather than hang.
-            return jetStream.publishAsync(Subjects.forFunction(name, invocation.function()), null, data, options)
-                    .orTimeout(publishTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+            return PublishDeadlines.watch(jetStream.publishAsync(subjectFor(invocation.function()), null, data, options),
+                            publishTimeout)
                     .handle((ack, error) -> {
                         if (error != null) {
                             Throwable cause = error instanceof CompletionException && error.getCause() != null
@@ -219,6 +220,17 @@ public final class JetStreamQueue implements AsyncQueue {
             return CompletableFuture.failedFuture(new QueueUnavailableException(
                     "storing invocation " + invocation.callId() + " failed: " + e.getMessage(), e));
         }
+    }
+
+    /** The function's subject; remembered, as most enqueues go to a few functions. */
+    private String subjectFor(String function) {
+        String subject = subjects.get(function);
+        if (subject == null) {
+            if (subjects.size() >= 4_096) subjects.clear(); // many functions: a bound, not an eviction policy
+            subject = Subjects.forFunction(name, function);
+            subjects.put(function, subject);
+        }
+        return subject;
     }
 
     /** Does nothing to the connection, which belongs to the caller, nor to stored invocations. */

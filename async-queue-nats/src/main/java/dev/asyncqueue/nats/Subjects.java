@@ -85,7 +85,7 @@ public final class Subjects {
     }
 
     private static String requireQueue(String queue) {
-        if (queue == null || !Invocation.QUEUE_NAME.matcher(queue).matches()) {
+        if (!Invocation.isQueueName(queue)) {
             throw new IllegalArgumentException("queue name '" + queue + "' must match " + Invocation.QUEUE_NAME.pattern());
         }
         return queue;

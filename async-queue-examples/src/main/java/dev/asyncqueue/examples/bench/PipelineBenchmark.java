@@ -78,7 +78,8 @@ public final class PipelineBenchmark {
     private static final Logger log = LoggerFactory.getLogger(PipelineBenchmark.class);
     static final String FUNCTION = "bench";
     private static final String USAGE = """
-            usage: PipelineBenchmark [--n=20000] [--http-n=10000] [--repeats=5] [--warmup=10000] [--window=256]
+            usage: PipelineBenchmark [--n=50000] [--http-n=10000] [--repeats=5] [--warmup=10000] [--warmup-seconds=8]
+                                     [--window=256]
                                      [--http-window=50] [--max-inflight=50] [--latency-calls=1000]
                                      [--memory-small=10000] [--memory-large=1000000] [--memory-seconds=60]
                                      [--memory-xmx=512m] [--cases=enqueue,dispatch,http,latency,memory] [--docs=docs]
@@ -92,6 +93,7 @@ public final class PipelineBenchmark {
      * @param httpN          invocations per end-to-end repetition
      * @param repeats        repetitions of each throughput case
      * @param warmup         invocations per warm-up pass of each throughput case (not reported)
+     * @param warmupSeconds  warm-up passes repeat until each side has warmed up this long
      * @param window         outstanding enqueues (library) / publishes (raw) at most
      * @param httpWindow     outstanding ingest posts of the HTTP driver, and the raw HTTP loop's calls in flight
      * @param maxInflight    the worker's {@code max_inflight}
@@ -102,7 +104,7 @@ public final class PipelineBenchmark {
      * @param memoryXmx      the worker JVM's {@code -Xmx}
      * @param cases          which cases run
      */
-    record Setup(int n, int httpN, int repeats, int warmup, int window, int httpWindow, int maxInflight,
+    record Setup(int n, int httpN, int repeats, int warmup, int warmupSeconds, int window, int httpWindow, int maxInflight,
                  int latencyCalls, int memorySmall, int memoryLarge, int memorySeconds, String memoryXmx,
                  List<String> cases) {
         boolean runs(String name) {
@@ -178,10 +180,11 @@ public final class PipelineBenchmark {
     public static void main(String[] args) throws Exception {
         Map<String, String> o = Bench.arguments(args, USAGE);
         Setup setup = new Setup(
-                Integer.parseInt(o.getOrDefault("n", "20000")),
+                Integer.parseInt(o.getOrDefault("n", "50000")),
                 Integer.parseInt(o.getOrDefault("http-n", "10000")),
                 Integer.parseInt(o.getOrDefault("repeats", "5")),
                 Integer.parseInt(o.getOrDefault("warmup", "10000")),
+                Integer.parseInt(o.getOrDefault("warmup-seconds", "8")),
                 Integer.parseInt(o.getOrDefault("window", "256")),
                 Integer.parseInt(o.getOrDefault("http-window", "50")),
                 Integer.parseInt(o.getOrDefault("max-inflight", "50")),
@@ -276,9 +279,11 @@ public final class PipelineBenchmark {
 
     private ThroughputComparison compare(String name, int n, Side library, Side floor, double target) throws Exception {
         if (setup.warmup() > 0) {
-            log.info("{}: warm-up with {}", name, setup.warmup());
-            library.run(setup.warmup());
-            floor.run(setup.warmup());
+            // One pass left the library's first repetitions 30-40 % slower than its later ones (the JIT had not yet
+            // compiled all of its path), so each side repeats passes for a while, as JMH warms up by time.
+            log.info("{}: warm-up passes of {} for {} s a side", name, setup.warmup(), setup.warmupSeconds());
+            warmUp(library);
+            warmUp(floor);
         }
         List<Reading> lib = new ArrayList<>();
         List<Reading> raw = new ArrayList<>();
@@ -298,6 +303,13 @@ public final class PipelineBenchmark {
                 raw.stream().map(Reading::rate).toList(), target, lib.stream().map(Reading::jvmCpu).toList(),
                 raw.stream().map(Reading::jvmCpu).toList(), lib.stream().map(Reading::natsCpu).toList(),
                 raw.stream().map(Reading::natsCpu).toList());
+    }
+
+    private void warmUp(Side side) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(setup.warmupSeconds());
+        do {
+            side.run(setup.warmup());
+        } while (System.nanoTime() < until);
     }
 
     // ----- queues and filling ------------------------------------------------------------------------------

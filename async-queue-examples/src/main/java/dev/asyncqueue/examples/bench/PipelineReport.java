@@ -37,7 +37,8 @@ final class PipelineReport {
                 + started.truncatedTo(ChronoUnit.SECONDS) + " in " + Math.round(took.toSeconds() / 60.0)
                 + " min. Do not edit by hand: run the command again.");
         out.add("");
-        out.add("Each throughput case runs a warm-up pass of both sides (" + s.warmup() + " messages, not reported), then "
+        out.add("Each throughput case first warms up both sides, not reported: passes of " + s.warmup() + " messages, "
+                + "repeated until each side has run for at least " + s.warmupSeconds() + " s. Then it runs "
                 + s.repeats() + " repetitions, the library and the floor alternately (which goes first alternates too), "
                 + "each on a fresh stream (file storage, one replica) of one nats-server the benchmark starts. "
                 + "The *ratio* is the library's median rate over the floor's median rate, both measured in this run. "
