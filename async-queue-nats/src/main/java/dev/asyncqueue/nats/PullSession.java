@@ -66,14 +66,12 @@ final class PullSession implements AutoCloseable {
 
     /**
      * Hands at most {@code max} deliveries to {@code sink} as they arrive: first any that arrived since the last
-     * fetch, then from requests for the rest. {@code max} covers what earlier requests may still bring.
+     * fetch, then from a request for the rest ({@code max} covers what earlier requests may still bring). Returns
+     * once {@code max} were handed over, the requests ended, or {@code maxWait} (zero: a no-wait request) and a
+     * little more passed.
      *
-     * <p>A no-wait fetch ({@code maxWait} zero) returns once its request ended. A long poll returns as soon as
-     * it handed over something and nothing more is here yet, leaving the rest of its request on its way: the
-     * worker starts what it got, and the next fetch, asked with the slots freed meanwhile, tops the request up
-     * (in chunks of at least half of {@code max}, as a request per slot would cost the server more than the
-     * messages). Pulling thus never waits for a round trip while work is flowing. With nothing handed over it
-     * returns when the requests ended, or after {@code maxWait} and a little more.
+     * <p>It does not return early to top the request up as slots free: measured, that sent more requests for
+     * the same messages, cost the server more and ran 5-10 % slower than one request per fetch.
      *
      * @throws ConsumerGoneException when the server says the consumer does not exist (any more)
      */
@@ -86,17 +84,11 @@ final class PullSession implements AutoCloseable {
             }
             if (handed[0] == max) return max;
             int ask = max - handed[0] - outstanding;
-            if (ask > 0 && (outstanding == 0 || ask * 2 >= max)) request(ask, maxWait);
-            boolean flowing = !maxWait.isZero();
+            if (ask > 0) request(ask, maxWait);
             boolean heard = false;
             long deadline = System.nanoTime() + answerWithin(maxWait).toNanos();
-            // Messages and statuses arrive in order, so a status ends what came before it.
+            // Until the batch is full or every request has ended: messages and statuses arrive in order.
             while (handed[0] < max && outstanding > 0) {
-                if (flowing && handed[0] > 0) {
-                    if (!take(NOW, sink, handed)) break;
-                    heard = true;
-                    continue;
-                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) break;
                 heard |= take(Duration.ofNanos(left), sink, handed);
