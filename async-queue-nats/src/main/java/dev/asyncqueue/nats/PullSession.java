@@ -37,8 +37,6 @@ final class PullSession implements AutoCloseable {
     private static final String NEXT = "$JS.API.CONSUMER.MSG.NEXT.";
     private static final String PENDING_MESSAGES = "Nats-Pending-Messages";
     private static final Duration NOW = Duration.ofNanos(1);
-    /** How long past a request's expiry the session still waits to hear it end before giving it up. */
-    static final Duration GIVE_UP_AFTER = Duration.ofSeconds(5);
 
     private final Connection connection;
     private final String stream;
@@ -51,8 +49,6 @@ final class PullSession implements AutoCloseable {
     private int outstanding;
     /** Batches of no-wait requests not yet answered, oldest first: a 404 cancels the oldest one whole. */
     private final ArrayDeque<Integer> noWaitBatches = new ArrayDeque<>();
-    /** When the outstanding requests are given up for lost (a restarted server forgets them silently). */
-    private long giveUpAt;
 
     PullSession(Connection connection, String stream, String consumer, MessageDecoder decoder) {
         this.connection = connection;
@@ -93,10 +89,15 @@ final class PullSession implements AutoCloseable {
                 if (left <= 0) break;
                 heard |= take(Duration.ofNanos(left), sink, handed);
             }
-            // The server answers every request it gets, unless the consumer is gone: it then says nothing at all.
-            if (!heard && outstanding > 0) ensureConsumerExists();
-            if (outstanding > 0 && System.nanoTime() - giveUpAt > 0) {
-                log.debug("pull requests on {} unanswered for {} after expiry; asking afresh", consumer, GIVE_UP_AFTER);
+            if (outstanding > 0 && handed[0] < max) {
+                // The server answers every request it gets, unless the consumer is gone: it then says nothing at all.
+                if (!heard) ensureConsumerExists();
+                // Every request should have ended by now. What is still counted was lost (a restarted server
+                // forgets open requests) or is late (a busy one): either way it must not hold back the next
+                // request, or each fetch would wait out its deadline for messages that never come. A late
+                // message still arrives on this subscription and goes to the next fetch, within its max.
+                log.debug("{} of what {} asked for neither came nor was cancelled in time; asking afresh",
+                        outstanding, consumer);
                 outstanding = 0;
                 noWaitBatches.clear();
             }
@@ -108,8 +109,8 @@ final class PullSession implements AutoCloseable {
 
     /**
      * How long a fetch waits for its requests to end: a no-wait request is answered at once, a long poll when it
-     * expires; the margin covers a busy server. A request still open then is not lost: what it brings later
-     * goes to the next fetch.
+     * expires; the margin covers a busy server. What a request brings later is not lost: it goes to the next
+     * fetch.
      */
     static Duration answerWithin(Duration maxWait) {
         if (maxWait.isZero()) return Duration.ofSeconds(1);
@@ -141,7 +142,6 @@ final class PullSession implements AutoCloseable {
         }
         connection.publish(nextSubject, inbox, options.build().serialize());
         outstanding += batch;
-        giveUpAt = System.nanoTime() + maxWait.toNanos() + GIVE_UP_AFTER.toNanos();
     }
 
     /** Waits up to {@code wait} for one message; a delivery goes to the sink. False when nothing came. */
