@@ -79,10 +79,7 @@ class PullSessionTest {
     @Test
     void lateMessagesCountAgainstWhatTheNextFetchMayHandOver() throws Exception {
         JetStreamQueue queue = queue();
-        for (int i = 1; i <= 3; i++) {
-            publisher.publish(Subjects.forFunction(queue.name(), "echo"), encoded("m-" + i));
-        }
-        publisher.flush(Duration.ofSeconds(5));
+        store(queue, "m-", 3);
         PullSession session = session(queue, "counted", Duration.ofSeconds(30));
 
         freeze();
@@ -107,10 +104,7 @@ class PullSessionTest {
     @Test
     void aLongPollHandsEachMessageOverAsItArrivesNotWhenItsBatchEnds() throws Exception {
         JetStreamQueue queue = queue();
-        for (int i = 1; i <= 3; i++) {
-            publisher.publish(Subjects.forFunction(queue.name(), "echo"), encoded("f-" + i));
-        }
-        publisher.flush(Duration.ofSeconds(5));
+        store(queue, "f-", 3);
         PullSession session = session(queue, "streaming", Duration.ofSeconds(30));
 
         List<Long> handedAtMillis = new ArrayList<>();
@@ -129,10 +123,7 @@ class PullSessionTest {
     @Test
     void noWaitFetchesTakeWhatIsReadyAndReturnAtOnceWhenNothingIs() throws Exception {
         JetStreamQueue queue = queue();
-        for (int i = 1; i <= 5; i++) {
-            publisher.publish(Subjects.forFunction(queue.name(), "echo"), encoded("n-" + i));
-        }
-        publisher.flush(Duration.ofSeconds(5));
+        store(queue, "n-", 5);
         PullSession session = session(queue, "nowait", Duration.ofSeconds(30));
 
         List<Delivery> got = new ArrayList<>();
@@ -168,6 +159,14 @@ class PullSessionTest {
                 new MessageDecoder(queue.name(), Optional.empty()));
         toClose.add(session);
         return session;
+    }
+
+    /** Stores calls {@code prefix1} to {@code prefixN} and waits until the server has them. */
+    private static void store(JetStreamQueue queue, String prefix, int n) throws Exception {
+        for (int i = 1; i <= n; i++) {
+            publisher.publish(Subjects.forFunction(queue.name(), "echo"), encoded(prefix + i));
+        }
+        publisher.flush(Duration.ofSeconds(5));
     }
 
     private static byte[] encoded(String callId) {
