@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
 /**
@@ -47,8 +46,6 @@ final class PullSession implements AutoCloseable {
     private final MessageDecoder decoder;
     /** Messages asked for that have neither arrived nor been cancelled by a status. */
     private int outstanding;
-    /** Batches of no-wait requests not yet answered, oldest first: a 404 cancels the oldest one whole. */
-    private final ArrayDeque<Integer> noWaitBatches = new ArrayDeque<>();
 
     PullSession(Connection connection, String stream, String consumer, MessageDecoder decoder) {
         this.connection = connection;
@@ -99,7 +96,6 @@ final class PullSession implements AutoCloseable {
                 log.debug("{} of what {} asked for neither came nor was cancelled in time; asking afresh",
                         outstanding, consumer);
                 outstanding = 0;
-                noWaitBatches.clear();
             }
             return handed[0];
         } catch (IllegalStateException closed) {
@@ -123,7 +119,6 @@ final class PullSession implements AutoCloseable {
         } catch (JetStreamApiException e) {
             if (e.getErrorCode() == 404) {
                 outstanding = 0;
-                noWaitBatches.clear();
                 throw new ConsumerGoneException(consumer + " does not exist on " + stream + ": " + e.getMessage());
             }
             log.debug("cannot check consumer {}: {}", consumer, e.getMessage());
@@ -136,7 +131,6 @@ final class PullSession implements AutoCloseable {
         PullRequestOptions.Builder options = PullRequestOptions.builder(batch);
         if (maxWait.isZero()) {
             options.noWait();
-            noWaitBatches.add(batch);
         } else {
             options.expiresIn(maxWait);
         }
@@ -156,7 +150,7 @@ final class PullSession implements AutoCloseable {
             log.debug("ignoring a message on {}'s inbox that is not a JetStream delivery", consumer);
             return true;
         }
-        if (outstanding > 0 && --outstanding == 0) noWaitBatches.clear(); // every request is complete
+        if (outstanding > 0) outstanding--;
         Delivery delivery = decoder.decode(message);
         if (delivery != null) {
             handed[0]++;
@@ -167,14 +161,9 @@ final class PullSession implements AutoCloseable {
 
     private void ended(Status status, Headers headers) {
         switch (status.getCode()) {
-            case 404 -> {
-                Integer batch = noWaitBatches.poll();
-                cancel(pending(headers, batch == null ? outstanding : batch));
-            }
-            case 408 -> {
-                if (!noWaitBatches.isEmpty() && headers != null) noWaitBatches.poll();
-                cancel(pending(headers, outstanding));
-            }
+            // 404: nothing to deliver now, and a session is either no-wait or long-polling, never both, so
+            // nothing it asked for is coming. 408: the header says how much of that request was not filled.
+            case 404, 408 -> cancel(pending(headers, outstanding));
             case 100 -> {
                 // An idle heartbeat; not asked for, harmless.
             }
@@ -186,7 +175,6 @@ final class PullSession implements AutoCloseable {
                 // e.g. 409 Exceeded MaxWaiting: the request is gone, how much of it is not said.
                 log.debug("pull on {} ended with {} {}", consumer, status.getCode(), status.getMessage());
                 outstanding = 0;
-                noWaitBatches.clear();
             }
         }
     }

@@ -414,34 +414,16 @@ public final class QueueRequestCodec {
                 int start = i + 1;
                 int end = endOfString(data, start);
                 if (end < 0) break; // unterminated: the parser says so
-                if (depth == 1 && isBodyKey(data, start, end)) {
-                    int value = skipSpace(data, end + 1);
-                    if (value < data.length && data[value] == ':') {
-                        value = skipSpace(data, value + 1);
-                        // The last "Body" wins, as in the parser's map; one that cannot be lifted out is parsed.
-                        bodyStart = -1;
-                        if (value < data.length && data[value] == '"') {
-                            int valueEnd = -1;
-                            boolean escaped = false;
-                            for (int j = value + 1; j < data.length; j++) {
-                                byte c = data[j];
-                                if (c == '"') {
-                                    valueEnd = j;
-                                    break;
-                                }
-                                if (c == '\\') {
-                                    escaped = true;
-                                    j++;
-                                }
-                            }
-                            if (valueEnd < 0) break;
-                            if (!escaped) {
-                                bodyStart = value + 1;
-                                bodyEnd = valueEnd;
-                            }
-                            end = valueEnd;
-                        }
-                    }
+                int value = depth == 1 && isBodyKey(data, start, end) ? valueAfterKey(data, end + 1) : -1;
+                if (value >= 0) {
+                    // The last "Body" wins, as in the parser's map; one that cannot be lifted out is parsed.
+                    bodyStart = -1;
+                    int plainEnd = value < data.length && data[value] == '"' ? endOfPlainString(data, value + 1) : -1;
+                    if (plainEnd >= 0) {
+                        bodyStart = value + 1;
+                        bodyEnd = plainEnd;
+                        end = plainEnd;
+                    } // else the loop reads the value like any other string
                 }
                 i = end;
             } else if (b == '{' || b == '[') {
@@ -458,6 +440,21 @@ public final class QueueRequestCodec {
         for (int i = from; i < data.length; i++) {
             if (data[i] == '\\') i++;
             else if (data[i] == '"') return i;
+        }
+        return -1;
+    }
+
+    /** Index of the value after a key's closing quote at {@code from - 1}, or -1 when no colon follows (not a key). */
+    private static int valueAfterKey(byte[] data, int from) {
+        int colon = skipSpace(data, from);
+        return colon < data.length && data[colon] == ':' ? skipSpace(data, colon + 1) : -1;
+    }
+
+    /** Index of the quote closing a string that starts at {@code from}, or -1 if it holds an escape or never ends. */
+    private static int endOfPlainString(byte[] data, int from) {
+        for (int i = from; i < data.length; i++) {
+            if (data[i] == '"') return i;
+            if (data[i] == '\\') return -1;
         }
         return -1;
     }

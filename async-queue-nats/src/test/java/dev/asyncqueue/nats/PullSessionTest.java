@@ -175,6 +175,18 @@ class PullSessionTest {
 
     private static void freeze() throws Exception {
         signal("-STOP");
+        // kill returns once the signal is sent; the test must not go on until the server has really stopped.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!processState().equals("T")) {
+            if (System.nanoTime() > deadline) throw new AssertionError("nats-server did not stop: " + processState());
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+    }
+
+    /** The state letter of the server process in /proc (T: stopped). */
+    private static String processState() throws Exception {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(server.pid()), "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     }
 
     private static void resume() throws Exception {

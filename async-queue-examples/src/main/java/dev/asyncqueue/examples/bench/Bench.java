@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /** Helpers the benchmark programs share: arguments, log levels, enqueueing, CPU time, formatting. */
-final class Bench {
+public final class Bench {
     private Bench() {
     }
 
@@ -42,8 +42,8 @@ final class Bench {
         if (System.getProperty(key) == null) System.setProperty(key, value);
     }
 
-    /** {@code --name=value} arguments. */
-    static Map<String, String> arguments(String[] args, String usage) {
+    /** {@code --name=value} arguments; {@code --help} prints {@code usage}, anything else malformed exits with 2. */
+    public static Map<String, String> arguments(String[] args, String usage) {
         Map<String, String> parsed = new HashMap<>();
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {

@@ -1,5 +1,6 @@
 package dev.asyncqueue.examples.bench.micro;
 
+import dev.asyncqueue.examples.bench.Bench;
 import dev.asyncqueue.examples.bench.Machine;
 import dev.asyncqueue.nats.QueueRequestCodec;
 import io.nats.client.Nats;
@@ -18,7 +19,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -61,7 +61,13 @@ public final class MicroBenchmarks {
 
     /** Runs the benchmarks with {@code --name=value} options (see {@code --help}) and prints the report. */
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = options(args);
+        Map<String, String> o = Bench.arguments(args, USAGE);
+        for (String name : o.keySet()) {
+            if (!List.of("forks", "warmup", "iterations", "docs").contains(name)) {
+                System.err.println("unexpected argument '--" + name + "'\n" + USAGE);
+                System.exit(2);
+            }
+        }
         int forks = count(o, "forks", 1, 0);
         int warmup = count(o, "warmup", 3, 0);
         int iterations = count(o, "iterations", 5, 1);
@@ -226,24 +232,6 @@ public final class MicroBenchmarks {
     }
 
     /** {@code --name=value} arguments; {@code --help} prints the usage. */
-    private static Map<String, String> options(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (String arg : args) {
-            if (arg.equals("--help") || arg.equals("-h")) {
-                System.out.println(USAGE);
-                System.exit(0);
-            }
-            int eq = arg.indexOf('=');
-            String name = eq > 2 && arg.startsWith("--") ? arg.substring(2, eq) : null;
-            if (name == null || !List.of("forks", "warmup", "iterations", "docs").contains(name)) {
-                System.err.println("unexpected argument '" + arg + "'\n" + USAGE);
-                System.exit(2);
-            }
-            options.put(name, arg.substring(eq + 1));
-        }
-        return options;
-    }
-
     private static int count(Map<String, String> options, String name, int fallback, int min) {
         String raw = options.get(name);
         if (raw == null) return fallback;
