@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * One hand-over of a queued invocation to a worker: the seam between the engine and a transport.
- * Exactly one of {@link #ack()}, {@link #retryAfter(Duration)}, {@link #reject(String)} or
- * {@link #deadLetter(String, int, int)} settles it.
+ * Exactly one of {@link #ack()}, {@link #retryAfter(Duration)} or {@link #deadLetter(String, int, int)}
+ * settles it.
  */
 public interface Delivery {
 
@@ -33,13 +33,10 @@ public interface Delivery {
     /** Not done: deliver again after the delay (zero means now). */
     void retryAfter(Duration delay);
 
-    /** Never deliver again; {@code reason} is logged (and kept where the transport can). */
-    void reject(String reason);
-
     /**
      * Done, but unsuccessfully for good (retries exhausted): the queue forgets the message and, where
      * the transport keeps dead letters, stores its original payload there with the reason, the last
-     * status and the attempts made. Transports without a dead-letter store simply ack, as before.
+     * status and the attempts made. Transports without a dead-letter store simply ack.
      */
     default void deadLetter(String reason, int lastStatus, int attempts) {
         ack();

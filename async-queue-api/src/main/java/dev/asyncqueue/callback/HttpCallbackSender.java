@@ -1,5 +1,6 @@
 package dev.asyncqueue.callback;
 
+import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.Threads;
 import dev.asyncqueue.http.ForwardedHeaders;
 import dev.asyncqueue.http.HttpInvoker;
@@ -41,13 +42,13 @@ public final class HttpCallbackSender implements CallbackSender, AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(callback.result().body()));
         ForwardedHeaders.copy(callback.result().headers(), request);
         request.setHeader("User-Agent", HttpInvoker.USER_AGENT)
-                .setHeader("X-Call-Id", callback.invocation().callId())
-                .setHeader("X-Function-Name", callback.invocation().function())
-                .setHeader("X-Function-Status", Integer.toString(callback.result().status()))
-                .setHeader("X-Duration-Seconds", String.format(Locale.ROOT, "%.6f",
+                .setHeader(CallHeaders.CALL_ID, callback.invocation().callId())
+                .setHeader(CallHeaders.FUNCTION_NAME, callback.invocation().function())
+                .setHeader(CallHeaders.FUNCTION_STATUS, Integer.toString(callback.result().status()))
+                .setHeader(CallHeaders.DURATION_SECONDS, String.format(Locale.ROOT, "%.6f",
                         callback.result().duration().toNanos() / 1e9))
-                .setHeader("X-Retry", Integer.toString(callback.retries()))
-                .setHeader("X-Retry-Max", Integer.toString(callback.maxRetries()));
+                .setHeader(CallHeaders.RETRY, Integer.toString(callback.retries()))
+                .setHeader(CallHeaders.RETRY_MAX, Integer.toString(callback.maxRetries()));
         return client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
                 .thenApply(HttpResponse::statusCode);
     }

@@ -1,5 +1,6 @@
 package dev.asyncqueue.http;
 
+import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
 import dev.asyncqueue.Invoker;
@@ -83,8 +84,8 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
                             : HttpRequest.BodyPublishers.ofByteArray(invocation.body()));
             ForwardedHeaders.copy(invocation.headers(), builder);
             builder.setHeader("User-Agent", USER_AGENT);
-            if (invocation.header("X-Call-Id").isEmpty()) {
-                builder.header("X-Call-Id", invocation.callId());
+            if (invocation.header(CallHeaders.CALL_ID).isEmpty()) {
+                builder.header(CallHeaders.CALL_ID, invocation.callId());
             }
             request = builder.build();
         } catch (IllegalArgumentException badRequest) {

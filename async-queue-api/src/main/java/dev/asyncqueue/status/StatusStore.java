@@ -1,5 +1,7 @@
 package dev.asyncqueue.status;
 
+import dev.asyncqueue.worker.Cancellations;
+
 import java.util.Optional;
 
 /** Keeps the state of calls for a while, and carries cancellation requests to the workers. */

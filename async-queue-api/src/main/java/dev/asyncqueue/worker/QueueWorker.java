@@ -16,7 +16,6 @@ import dev.asyncqueue.callback.CallbackSender;
 import dev.asyncqueue.callback.HttpCallbackSender;
 import dev.asyncqueue.retry.RetryDecision;
 import dev.asyncqueue.retry.RetryPolicy;
-import dev.asyncqueue.status.Cancellations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;

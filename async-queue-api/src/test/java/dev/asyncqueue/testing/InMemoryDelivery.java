@@ -134,7 +134,7 @@ public final class InMemoryDelivery implements Delivery {
         settle(new Settlement(Kind.RETRY, delay, ""));
     }
 
-    @Override
+    /** Settles without a retry, as a transport's own terminate would; not part of {@link Delivery}. */
     public void reject(String reason) {
         settle(new Settlement(Kind.REJECT, Duration.ZERO, Objects.requireNonNull(reason, "reason")));
     }

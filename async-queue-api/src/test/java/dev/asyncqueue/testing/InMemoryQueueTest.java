@@ -62,7 +62,7 @@ class InMemoryQueueTest {
         assertEquals(3, first.size());
         assertEquals(3, queue.held());
         first.get(0).ack();
-        first.get(1).reject("bad");
+        ((InMemoryDelivery) first.get(1)).reject("bad");
         assertEquals(1, queue.held());
         List<Delivery> rest = take(source, 10, Duration.ZERO);
         assertEquals(2, rest.size());

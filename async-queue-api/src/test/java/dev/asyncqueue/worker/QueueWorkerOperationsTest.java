@@ -7,7 +7,6 @@ import dev.asyncqueue.http.HttpInvoker;
 import dev.asyncqueue.metrics.QueueMetrics;
 import dev.asyncqueue.retry.Backoff;
 import dev.asyncqueue.retry.RetryPolicy;
-import dev.asyncqueue.status.Cancellations;
 import dev.asyncqueue.testing.Eventually;
 import dev.asyncqueue.testing.InMemoryDelivery;
 import dev.asyncqueue.testing.InMemoryDelivery.DeadLettered;

@@ -2,6 +2,7 @@ package dev.asyncqueue.examples;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.Threads;
 import io.nats.client.support.Encoding;
 import org.slf4j.Logger;
@@ -63,19 +64,19 @@ final class DemoFunctions implements HttpHandler, AutoCloseable {
     private void receiveCallback(HttpExchange exchange, byte[] body) throws IOException {
         var h = exchange.getRequestHeaders();
         String entry = "{\"received\":\"" + Instant.now() + "\""
-                + field("call_id", h.getFirst("X-Call-Id"))
-                + field("function", h.getFirst("X-Function-Name"))
-                + field("status", h.getFirst("X-Function-Status"))
-                + field("duration_seconds", h.getFirst("X-Duration-Seconds"))
-                + field("retry", h.getFirst("X-Retry"))
-                + field("retry_max", h.getFirst("X-Retry-Max"))
+                + field("call_id", h.getFirst(CallHeaders.CALL_ID))
+                + field("function", h.getFirst(CallHeaders.FUNCTION_NAME))
+                + field("status", h.getFirst(CallHeaders.FUNCTION_STATUS))
+                + field("duration_seconds", h.getFirst(CallHeaders.DURATION_SECONDS))
+                + field("retry", h.getFirst(CallHeaders.RETRY))
+                + field("retry_max", h.getFirst(CallHeaders.RETRY_MAX))
                 + field("body", new String(body, StandardCharsets.UTF_8)) + "}";
         synchronized (callbacks) {
             callbacks.addLast(entry);
             while (callbacks.size() > KEPT_CALLBACKS) callbacks.removeFirst();
         }
         log.info("callback received: call {} to {} finished with status {} after {} retries",
-                h.getFirst("X-Call-Id"), h.getFirst("X-Function-Name"), h.getFirst("X-Function-Status"), h.getFirst("X-Retry"));
+                h.getFirst(CallHeaders.CALL_ID), h.getFirst(CallHeaders.FUNCTION_NAME), h.getFirst(CallHeaders.FUNCTION_STATUS), h.getFirst(CallHeaders.RETRY));
         send(exchange, 200, "text/plain", new byte[0]);
     }
 

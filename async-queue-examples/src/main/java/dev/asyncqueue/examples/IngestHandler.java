@@ -3,6 +3,7 @@ package dev.asyncqueue.examples;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.asyncqueue.AsyncQueue;
+import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.EnqueueReceipt;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.PayloadTooLargeException;
@@ -82,7 +83,7 @@ final class IngestHandler implements HttpHandler {
             return Reply.of(431, "request headers of " + headerBytes + " bytes are over the limit of " + MAX_HEADER_BYTES
                     + " bytes");
         }
-        String callbackHeader = exchange.getRequestHeaders().getFirst("X-Callback-Url");
+        String callbackHeader = exchange.getRequestHeaders().getFirst(CallHeaders.CALLBACK_URL);
         URI callback = null;
         if (callbackHeader != null && !callbackHeader.isBlank()) {
             callback = parseCallback(callbackHeader.trim());
@@ -117,7 +118,7 @@ final class IngestHandler implements HttpHandler {
         if (body.length > limit) {
             return tooLarge(body.length, limit);
         }
-        String callId = exchange.getRequestHeaders().getFirst("X-Call-Id");
+        String callId = exchange.getRequestHeaders().getFirst(CallHeaders.CALL_ID);
         if (callId == null || callId.isBlank() || callId.length() > 128) callId = UUID.randomUUID().toString();
         Instant now = Instant.now();
         Invocation.Builder builder = Invocation.builder(name)
@@ -135,19 +136,19 @@ final class IngestHandler implements HttpHandler {
         }
         for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
             String headerName = header.getKey();
-            boolean setByGateway = "X-Call-Id".equalsIgnoreCase(headerName) || "X-Start-Time".equalsIgnoreCase(headerName)
+            boolean setByGateway = CallHeaders.CALL_ID.equalsIgnoreCase(headerName) || CallHeaders.START_TIME.equalsIgnoreCase(headerName)
                     || "X-Queue-Name".equalsIgnoreCase(headerName);
             if (!setByGateway && (ForwardedHeaders.isForwarded(headerName) || "User-Agent".equalsIgnoreCase(headerName))) {
                 header.getValue().forEach(v -> builder.header(headerName, v));
             }
         }
         // As the OpenFaaS gateway does: the function sees the call id and the time it was accepted.
-        builder.header("X-Call-Id", callId)
-                .header("X-Start-Time", Long.toString(now.getEpochSecond() * 1_000_000_000L + now.getNano()));
+        builder.header(CallHeaders.CALL_ID, callId)
+                .header(CallHeaders.START_TIME, Long.toString(now.getEpochSecond() * 1_000_000_000L + now.getNano()));
         Invocation invocation = builder.build();
         try {
             EnqueueReceipt receipt = queue.enqueue(invocation).toCompletableFuture().get(10, TimeUnit.SECONDS);
-            exchange.getResponseHeaders().set("X-Call-Id", receipt.callId());
+            exchange.getResponseHeaders().set(CallHeaders.CALL_ID, receipt.callId());
             log.debug("accepted call {} to {} as {} seq {}", receipt.callId(), name, receipt.queue(), receipt.sequence());
             return Reply.of(202, "");
         } catch (ExecutionException e) {

@@ -63,11 +63,6 @@ final class JetStreamDelivery implements Delivery {
         }
     }
 
-    @Override
-    public void reject(String reason) {
-        message.term();
-    }
-
     /**
      * The ack follows the store, so a crash in between leaves the message in the work queue (at worst it
      * is dead-lettered twice). A store that fails terminates the message rather than invoking it again.

@@ -1,5 +1,6 @@
 package dev.asyncqueue.nats;
 
+import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.Invocation;
 import io.nats.client.support.JsonParseException;
 import io.nats.client.support.JsonParser;
@@ -29,9 +30,9 @@ import java.util.Map;
  * wrong call is refused with the reason.
  */
 public final class QueueRequestCodec {
-    static final String CALL_ID = "X-Call-Id";
-    static final String START_TIME = "X-Start-Time";
-    static final String CALLBACK_URL = "X-Callback-Url";
+    static final String CALL_ID = CallHeaders.CALL_ID;
+    static final String START_TIME = CallHeaders.START_TIME;
+    static final String CALLBACK_URL = CallHeaders.CALLBACK_URL;
     /** A QueueRequest nests four levels; far deeper input is refused before parsing. */
     static final int MAX_NESTING = 32;
     /** Header values one invocation may carry; HTTP servers refuse far fewer (Go's and the JDK's default to a few hundred). */

@@ -2,6 +2,7 @@ package dev.asyncqueue.examples.bench;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.Threads;
 
 import java.io.IOException;
@@ -50,7 +51,7 @@ final class ArrivalRecorder implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         long now = System.nanoTime();
-        String callId = exchange.getRequestHeaders().getFirst("X-Call-Id");
+        String callId = exchange.getRequestHeaders().getFirst(CallHeaders.CALL_ID);
         if (callId != null) arrival(callId).complete(now);
         try (exchange; InputStream body = exchange.getRequestBody()) {
             body.readAllBytes();

@@ -1,5 +1,6 @@
 package dev.asyncqueue.examples.bench;
 
+import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.Threads;
 import dev.asyncqueue.http.HttpInvoker;
 import io.nats.client.JetStreamSubscription;
@@ -90,7 +91,7 @@ final class RawHttpLoop implements AutoCloseable {
                 .timeout(Duration.ofMinutes(1))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .setHeader("User-Agent", HttpInvoker.USER_AGENT);
-        if (callId != null) request.header("X-Call-Id", callId);
+        if (callId != null) request.header(CallHeaders.CALL_ID, callId);
         client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, error) -> {
             if (error != null || response.statusCode() >= 300) failed.incrementAndGet();
             message.ack();

@@ -2,6 +2,7 @@ package dev.asyncqueue.examples.ops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.QueueUnavailableException;
 import dev.asyncqueue.nats.KvStatusStore;
 import dev.asyncqueue.status.CallState;
@@ -96,7 +97,7 @@ final class StatusRoutes implements HttpHandler {
         CallStatus cancelled = new CallStatus(callId, current.function(), current.queue(), CallState.CANCELLED,
                 current.attempt(), current.lastStatus(), clock.instant(), "cancel requested while " + current.state().wireName());
         if (current.state() != CallState.CANCELLED) store.get().update(cancelled);
-        exchange.getResponseHeaders().set("X-Call-Id", callId);
+        exchange.getResponseHeaders().set(CallHeaders.CALL_ID, callId);
         send(exchange, 202, "application/json", json(cancelled));
     }
 

@@ -1,4 +1,4 @@
-package dev.asyncqueue.status;
+package dev.asyncqueue.worker;
 
 import java.util.function.Consumer;
 
