@@ -183,7 +183,7 @@ public final class JetStreamQueue implements AsyncQueue {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "invocation " + invocation.callId() + " is for queue " + invocation.queue() + ", not " + name));
         }
-        byte[] data = QueueRequestCodec.encode(invocation);
+        byte[] data = QueueRequestWriter.encode(invocation);
         if (data.length > maxMessageBytes) {
             return CompletableFuture.failedFuture(new PayloadTooLargeException(data.length, maxMessageBytes));
         }

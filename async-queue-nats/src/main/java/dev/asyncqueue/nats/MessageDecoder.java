@@ -38,7 +38,7 @@ final class MessageDecoder {
                 .getBytes(StandardCharsets.UTF_8)).toString();
         try {
             try {
-                return new JetStreamDelivery(message, QueueRequestCodec.decode(message.getData(), queue, fallbackId),
+                return new JetStreamDelivery(message, QueueRequestReader.decode(message.getData(), queue, fallbackId),
                         deadLetters);
             } catch (RuntimeException unexpected) {
                 // Whatever a message makes the decoder do, it must be set aside, not fail the pull and come back for ever.

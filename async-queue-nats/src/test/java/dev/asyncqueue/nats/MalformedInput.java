@@ -23,7 +23,7 @@ final class MalformedInput {
 
     /** A well-formed message for {@code function} with the given call id. */
     static byte[] good(String function, String callId) {
-        return QueueRequestCodec.encode(Invocation.builder(function).callId(callId).body("payload".getBytes(StandardCharsets.UTF_8))
+        return QueueRequestWriter.encode(Invocation.builder(function).callId(callId).body("payload".getBytes(StandardCharsets.UTF_8))
                 .header("X-Test", "1").build());
     }
 

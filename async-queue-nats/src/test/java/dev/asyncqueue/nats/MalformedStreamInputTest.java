@@ -154,7 +154,7 @@ class MalformedStreamInputTest extends SharedNatsServerTest {
 
     private static boolean isDecodable(byte[] payload) {
         try {
-            QueueRequestCodec.decode(payload, "q", "x");
+            QueueRequestReader.decode(payload, "q", "x");
             return true;
         } catch (MalformedMessageException e) {
             return false;

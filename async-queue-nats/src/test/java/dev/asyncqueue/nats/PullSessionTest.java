@@ -170,7 +170,7 @@ class PullSessionTest {
     }
 
     private static byte[] encoded(String callId) {
-        return QueueRequestCodec.encode(Invocation.builder("echo").callId(callId).build());
+        return QueueRequestWriter.encode(Invocation.builder("echo").callId(callId).build());
     }
 
     private static void freeze() throws Exception {

@@ -20,7 +20,7 @@ class QueueRequestCodecFuzzTest {
     void everyCatalogueSampleIsRefusedWithAReason() {
         for (MalformedInput.Sample sample : MalformedInput.catalogue()) {
             MalformedMessageException e = assertThrows(MalformedMessageException.class,
-                    () -> QueueRequestCodec.decode(sample.payload(), "q", "fallback"), sample.kind());
+                    () -> QueueRequestReader.decode(sample.payload(), "q", "fallback"), sample.kind());
             assertTrue(e.getMessage() != null && !e.getMessage().isBlank(), sample.kind() + " has a reason");
         }
     }
@@ -32,7 +32,7 @@ class QueueRequestCodecFuzzTest {
         for (int i = 0; i < 20_000; i++) {
             MalformedInput.Sample sample = MalformedInput.mutate(random, "call-" + i);
             try {
-                QueueRequestCodec.decode(sample.payload(), "q", "fallback");
+                QueueRequestReader.decode(sample.payload(), "q", "fallback");
             } catch (MalformedMessageException expected) {
                 refused++;
             } catch (Throwable t) {
@@ -54,7 +54,7 @@ class QueueRequestCodecFuzzTest {
             Invocation invocation = Invocation.builder("fn-" + i).callId("call-" + i).body(body)
                     .headers(Map.of("Body", List.of(value), "X-" + i, List.of(value, "2")))
                     .annotations(Map.of("Body", value)).query("q=" + value).build();
-            Invocation decoded = QueueRequestCodec.decode(QueueRequestCodec.encode(invocation), Invocation.DEFAULT_QUEUE, "unused");
+            Invocation decoded = QueueRequestReader.decode(QueueRequestWriter.encode(invocation), Invocation.DEFAULT_QUEUE, "unused");
             assertArrayEquals(body, decoded.body(), "body of invocation " + i);
             assertEquals(invocation.headers().get("Body"), decoded.headers().get("Body"), "header of invocation " + i);
             assertEquals(invocation.headers().get("X-" + i), decoded.headers().get("X-" + i), "header of invocation " + i);
@@ -68,14 +68,14 @@ class QueueRequestCodecFuzzTest {
     void aMessageNestedThousandsOfLevelsIsRefusedNotAStackOverflow() {
         byte[] deep = ("{\"Function\":\"echo\",\"Method\":\"POST\",\"Header\":" + "[".repeat(200_000))
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> QueueRequestCodec.decode(deep, "q", "id"));
+        MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> QueueRequestReader.decode(deep, "q", "id"));
         assertTrue(e.getMessage().contains("nested"), e.getMessage());
     }
 
     @Test
     void aHeaderMapOverTheLimitIsRefusedAndOneAtTheLimitIsAccepted() throws Exception {
         assertThrows(MalformedMessageException.class,
-                () -> QueueRequestCodec.decode(MalformedInput.hugeHeaderMap(QueueRequestCodec.MAX_HEADER_VALUES + 1), "q", "id"));
-        QueueRequestCodec.decode(MalformedInput.hugeHeaderMap(QueueRequestCodec.MAX_HEADER_VALUES), "q", "id");
+                () -> QueueRequestReader.decode(MalformedInput.hugeHeaderMap(QueueRequestReader.MAX_HEADER_VALUES + 1), "q", "id"));
+        QueueRequestReader.decode(MalformedInput.hugeHeaderMap(QueueRequestReader.MAX_HEADER_VALUES), "q", "id");
     }
 }

@@ -38,7 +38,7 @@ class QueueRequestCodecTest {
 
     @Test
     void decodesEveryFieldOfAMessageTheOpenFaasGatewayPublishes() throws Exception {
-        Invocation inv = QueueRequestCodec.decode(GATEWAY_MESSAGE.getBytes(StandardCharsets.UTF_8), "faas-request", "fallback");
+        Invocation inv = QueueRequestReader.decode(GATEWAY_MESSAGE.getBytes(StandardCharsets.UTF_8), "faas-request", "fallback");
 
         assertEquals("6f3c1d2e-8a4b-4c5d-9e6f-7a8b9c0d1e2f", inv.callId());
         assertEquals("figlet.openfaas-fn", inv.function());
@@ -58,7 +58,7 @@ class QueueRequestCodecTest {
     @Test
     void acceptsTheCallbackUrlAsAPlainString() throws Exception {
         String json = "{\"Function\":\"echo\",\"Method\":\"POST\",\"CallbackUrl\":\"https://hooks.example/x?y=1\"}";
-        Invocation inv = QueueRequestCodec.decode(json.getBytes(StandardCharsets.UTF_8), "q", "id-1");
+        Invocation inv = QueueRequestReader.decode(json.getBytes(StandardCharsets.UTF_8), "q", "id-1");
         assertEquals(URI.create("https://hooks.example/x?y=1"), inv.callbackUrl().orElseThrow());
         assertEquals("id-1", inv.callId(), "a message without X-Call-Id gets the fallback id");
         assertEquals("q", inv.queue());
@@ -68,7 +68,7 @@ class QueueRequestCodecTest {
     @Test
     void anEmptyCallbackObjectMeansNoCallback() throws Exception {
         String json = "{\"Function\":\"echo\",\"Method\":\"POST\",\"CallbackUrl\":{\"Scheme\":\"\",\"Host\":\"\",\"Path\":\"\"}}";
-        assertTrue(QueueRequestCodec.decode(json.getBytes(StandardCharsets.UTF_8), "q", "id").callbackUrl().isEmpty());
+        assertTrue(QueueRequestReader.decode(json.getBytes(StandardCharsets.UTF_8), "q", "id").callbackUrl().isEmpty());
     }
 
     @Test
@@ -82,8 +82,8 @@ class QueueRequestCodecTest {
                 .enqueuedAt(Instant.ofEpochSecond(1_700_000_000L, 42))
                 .host("gw:8080")
                 .build();
-        byte[] encoded = QueueRequestCodec.encode(original);
-        Invocation decoded = QueueRequestCodec.decode(encoded, "faas-request", "unused");
+        byte[] encoded = QueueRequestWriter.encode(original);
+        Invocation decoded = QueueRequestReader.decode(encoded, "faas-request", "unused");
 
         assertEquals(original.callId(), decoded.callId());
         assertEquals(original.function(), decoded.function());
@@ -104,7 +104,7 @@ class QueueRequestCodecTest {
 
     @Test
     void theDefaultQueueIsWrittenAsAnEmptyQueueName() {
-        String json = new String(QueueRequestCodec.encode(Invocation.builder("f").build()), StandardCharsets.UTF_8);
+        String json = new String(QueueRequestWriter.encode(Invocation.builder("f").build()), StandardCharsets.UTF_8);
         assertTrue(json.contains("\"QueueName\":\"\""), json);
         assertTrue(json.contains("\"CallbackUrl\":null"), json);
     }
@@ -143,7 +143,7 @@ class QueueRequestCodecTest {
                 "a repeated key whose last value has an escape");
         assertArrayEquals(hello, bodyOf("{\"Function\":\"f\",\"Method\":\"POST\",\"Body\":\"b2x\\u006b\",\"Body\":\"aGVsbG8vd29ybGQ/\"}"),
                 "a repeated key whose first value has an escape");
-        Invocation nested = QueueRequestCodec.decode(("{\"Header\":{\"Body\":[\"x\"]},\"Function\":\"f\",\"Method\":\"POST\","
+        Invocation nested = QueueRequestReader.decode(("{\"Header\":{\"Body\":[\"x\"]},\"Function\":\"f\",\"Method\":\"POST\","
                 + "\"Annotations\":{\"Body\":\"y\"},\"Body\":\"aGVsbG8vd29ybGQ/\"}").getBytes(StandardCharsets.UTF_8), "q", "id");
         assertArrayEquals(hello, nested.body(), "keys named Body inside other objects are not the body");
         assertEquals(List.of("x"), nested.headers().get("Body"));
@@ -161,12 +161,12 @@ class QueueRequestCodecTest {
     }
 
     private static byte[] bodyOf(String json) throws MalformedMessageException {
-        return QueueRequestCodec.decode(json.getBytes(StandardCharsets.UTF_8), "q", "id").body();
+        return QueueRequestReader.decode(json.getBytes(StandardCharsets.UTF_8), "q", "id").body();
     }
 
     private static void assertReason(String json, String expected) {
         MalformedMessageException e = assertThrows(MalformedMessageException.class,
-                () -> QueueRequestCodec.decode(json.getBytes(StandardCharsets.UTF_8), "q", "id"), json);
+                () -> QueueRequestReader.decode(json.getBytes(StandardCharsets.UTF_8), "q", "id"), json);
         assertTrue(e.getMessage().contains(expected), "reason '" + e.getMessage() + "' should mention '" + expected + "'");
     }
 }

@@ -1,16 +1,13 @@
 package dev.asyncqueue.nats;
 
-import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.Invocation;
 import io.nats.client.support.JsonParseException;
 import io.nats.client.support.JsonParser;
-import io.nats.client.support.Encoding;
 import io.nats.client.support.JsonValue;
 
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,96 +16,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.asyncqueue.CallHeaders.CALLBACK_URL;
+import static dev.asyncqueue.CallHeaders.CALL_ID;
+import static dev.asyncqueue.CallHeaders.START_TIME;
+
 /**
- * Reads and writes invocations as the OpenFaaS gateway's {@code QueueRequest} JSON, so messages
- * published by a real gateway are understood and ours are readable by OpenFaaS tools.
- *
- * <p>The call id travels in the {@code X-Call-Id} header, the enqueue time in {@code X-Start-Time}
- * (Unix nanoseconds) and the callback in both {@code CallbackUrl} (Go's {@code url.URL} object) and
- * {@code X-Callback-Url}. Decoding is lenient where Go's is (unknown keys, absent keys,
- * {@code CallbackUrl} as a plain string) and strict about types, so a message that would make a
- * wrong call is refused with the reason.
+ * Reads the OpenFaaS gateway's {@code QueueRequest} JSON into an invocation, so messages published by a real
+ * gateway are understood. Lenient where Go's decoder is (unknown keys, absent keys, {@code CallbackUrl} as a
+ * plain string) and strict about types, so a message that would make a wrong call is refused with the reason.
+ * A top-level body that {@link BodyScan} can lift out goes straight to the base64 decoder; the parser reads
+ * the rest.
  */
-public final class QueueRequestCodec {
-    static final String CALL_ID = CallHeaders.CALL_ID;
-    static final String START_TIME = CallHeaders.START_TIME;
-    static final String CALLBACK_URL = CallHeaders.CALLBACK_URL;
+final class QueueRequestReader {
     /** A QueueRequest nests four levels; far deeper input is refused before parsing. */
     static final int MAX_NESTING = 32;
     /** Header values one invocation may carry; HTTP servers refuse far fewer (Go's and the JDK's default to a few hundred). */
-    public static final int MAX_HEADER_VALUES = 1000;
+    static final int MAX_HEADER_VALUES = 1000;
 
-    private QueueRequestCodec() {
-    }
-
-    /** Encodes an invocation as {@code QueueRequest} JSON (UTF-8). */
-    public static byte[] encode(Invocation invocation) {
-        // The base64 body is spliced in as bytes at the end, so it is copied once, not once per conversion.
-        byte[] body64 = invocation.bodyLength() == 0 ? null : Base64.getEncoder().encode(invocation.bodyBuffer()).array();
-        StringBuilder sb = new StringBuilder(512);
-        sb.append("{\"Header\":{");
-        boolean first = true;
-        for (Map.Entry<String, List<String>> header : invocation.headers().entrySet()) {
-            first = appendHeader(sb, first, header.getKey(), header.getValue());
-        }
-        if (invocation.header(CALL_ID).isEmpty()) {
-            first = appendHeader(sb, first, CALL_ID, List.of(invocation.callId()));
-        }
-        if (invocation.header(START_TIME).isEmpty()) {
-            Instant at = invocation.enqueuedAt();
-            long nanos = at.getEpochSecond() * 1_000_000_000L + at.getNano();
-            first = appendHeader(sb, first, START_TIME, List.of(Long.toString(nanos)));
-        }
-        if (invocation.callbackUrl().isPresent() && invocation.header(CALLBACK_URL).isEmpty()) {
-            appendHeader(sb, first, CALLBACK_URL, List.of(invocation.callbackUrl().get().toString()));
-        }
-        sb.append("},\"Host\":");
-        string(sb, invocation.host());
-        sb.append(",\"Body\":");
-        int bodyAt = -1;
-        if (body64 == null) {
-            sb.append("null");
-        } else {
-            sb.append('"');
-            bodyAt = sb.length();
-            sb.append('"');
-        }
-        sb.append(",\"Method\":");
-        string(sb, invocation.method());
-        sb.append(",\"Path\":");
-        string(sb, invocation.path());
-        sb.append(",\"QueryString\":");
-        string(sb, invocation.query());
-        sb.append(",\"Function\":");
-        string(sb, invocation.function());
-        sb.append(",\"QueueName\":");
-        string(sb, invocation.queue().equals(Invocation.DEFAULT_QUEUE) ? "" : invocation.queue());
-        sb.append(",\"Annotations\":{");
-        first = true;
-        for (Map.Entry<String, String> a : invocation.annotations().entrySet()) {
-            if (!first) sb.append(',');
-            first = false;
-            string(sb, a.getKey());
-            sb.append(':');
-            string(sb, a.getValue());
-        }
-        sb.append("},\"CallbackUrl\":");
-        if (invocation.callbackUrl().isPresent()) {
-            appendUrl(sb, invocation.callbackUrl().get());
-        } else {
-            sb.append("null");
-        }
-        sb.append('}');
-        if (body64 == null) {
-            return sb.toString().getBytes(StandardCharsets.UTF_8);
-        }
-        byte[] head = sb.substring(0, bodyAt).getBytes(StandardCharsets.UTF_8);
-        byte[] tail = sb.substring(bodyAt).getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[head.length + body64.length + tail.length];
-        System.arraycopy(head, 0, out, 0, head.length);
-        System.arraycopy(body64, 0, out, head.length, body64.length);
-        System.arraycopy(tail, 0, out, head.length + body64.length, tail.length);
-        return out;
+    private QueueRequestReader() {
     }
 
     /**
@@ -119,7 +44,7 @@ public final class QueueRequestCodec {
      * @param fallbackId    the call id to use when the message carries none (e.g. derived from its position)
      * @throws MalformedMessageException with the reason when it is not a usable invocation
      */
-    public static Invocation decode(byte[] data, String defaultQueue, String fallbackId) throws MalformedMessageException {
+    static Invocation decode(byte[] data, String defaultQueue, String fallbackId) throws MalformedMessageException {
         try {
             return decodeChecked(data, defaultQueue, fallbackId);
         } catch (RuntimeException e) {
@@ -129,7 +54,7 @@ public final class QueueRequestCodec {
     }
 
     private static Invocation decodeChecked(byte[] data, String defaultQueue, String fallbackId) throws MalformedMessageException {
-        Scan scan = scan(data);
+        BodyScan scan = BodyScan.of(data, MAX_NESTING);
         if (scan.depth() > MAX_NESTING) {
             // The JSON parser recurses per level: thousands of '[' would overflow the worker thread's stack.
             throw new MalformedMessageException("JSON nested " + scan.depth() + " levels deep, more than the " + MAX_NESTING + " allowed");
@@ -184,45 +109,6 @@ public final class QueueRequestCodec {
         }
     }
 
-    private static boolean appendHeader(StringBuilder sb, boolean first, String name, List<String> values) {
-        if (!first) sb.append(',');
-        string(sb, name);
-        sb.append(":[");
-        for (int i = 0; i < values.size(); i++) {
-            if (i > 0) sb.append(',');
-            string(sb, values.get(i));
-        }
-        sb.append(']');
-        return false;
-    }
-
-    private static void string(StringBuilder sb, String value) {
-        sb.append('"');
-        Encoding.jsonEncode(sb, value);
-        sb.append('"');
-    }
-
-    /** Go's {@code url.URL} as {@code encoding/json} writes it. */
-    private static void appendUrl(StringBuilder sb, URI url) {
-        String host = url.getHost() == null ? "" : url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort());
-        String path = url.isOpaque() || url.getPath() == null ? "" : url.getPath();
-        String rawPath = url.getRawPath() == null || url.getRawPath().equals(path) ? "" : url.getRawPath();
-        sb.append("{\"Scheme\":");
-        string(sb, url.getScheme() == null ? "" : url.getScheme());
-        sb.append(",\"Opaque\":");
-        string(sb, url.isOpaque() ? url.getRawSchemeSpecificPart() : "");
-        sb.append(",\"User\":null,\"Host\":");
-        string(sb, host);
-        sb.append(",\"Path\":");
-        string(sb, path);
-        sb.append(",\"RawPath\":");
-        string(sb, rawPath);
-        sb.append(",\"OmitHost\":false,\"ForceQuery\":false,\"RawQuery\":");
-        string(sb, url.getRawQuery() == null ? "" : url.getRawQuery());
-        sb.append(",\"Fragment\":");
-        string(sb, url.getFragment() == null ? "" : url.getFragment());
-        sb.append(",\"RawFragment\":\"\"}");
-    }
 
     private static URI callbackUrl(JsonValue value) throws MalformedMessageException {
         if (value == null || value.type == JsonValue.Type.NULL) return null;
@@ -372,102 +258,6 @@ public final class QueueRequestCodec {
             if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) return e.getValue().get(0);
         }
         return null;
-    }
-
-    /**
-     * What one pass over the payload finds before the JSON parser runs: how deep it nests, and where the
-     * top-level {@code Body} string's characters lie when it holds no escape.
-     *
-     * @param depth      the deepest nesting of objects and arrays (counting stops past the limit)
-     * @param bodyStart  index of the body string's first character, or -1 when there is none to lift out
-     * @param bodyEnd    index of the body string's closing quote
-     */
-    private record Scan(int depth, int bodyStart, int bodyEnd) {
-        boolean hasBody() {
-            return bodyStart >= 0;
-        }
-
-        /** The payload with the body string emptied: the parser still checks all of it but the base64. */
-        byte[] withoutBody(byte[] data) {
-            byte[] out = new byte[data.length - (bodyEnd - bodyStart)];
-            System.arraycopy(data, 0, out, 0, bodyStart);
-            System.arraycopy(data, bodyEnd, out, bodyStart, data.length - bodyEnd);
-            return out;
-        }
-    }
-
-    private static final byte[] BODY_KEY = "Body".getBytes(StandardCharsets.US_ASCII);
-
-    /**
-     * Tracks strings and brackets only. The body is most of a message, and jnats' parser builds its string a
-     * character at a time (in the profile, 40 % of the dispatcher thread went there); base64 never needs a JSON
-     * escape, so when the body has none its bytes go straight to the base64 decoder, which refuses anything
-     * that is not base64. A body with an escape, or a repeated or escaped key, is left to the parser whole.
-     */
-    private static Scan scan(byte[] data) {
-        int depth = 0;
-        int max = 0;
-        int bodyStart = -1;
-        int bodyEnd = -1;
-        for (int i = 0; i < data.length && max <= MAX_NESTING; i++) {
-            byte b = data[i];
-            if (b == '"') {
-                int start = i + 1;
-                int end = endOfString(data, start);
-                if (end < 0) break; // unterminated: the parser says so
-                int value = depth == 1 && isBodyKey(data, start, end) ? valueAfterKey(data, end + 1) : -1;
-                if (value >= 0) {
-                    // The last "Body" wins, as in the parser's map; one that cannot be lifted out is parsed.
-                    bodyStart = -1;
-                    int plainEnd = value < data.length && data[value] == '"' ? endOfPlainString(data, value + 1) : -1;
-                    if (plainEnd >= 0) {
-                        bodyStart = value + 1;
-                        bodyEnd = plainEnd;
-                        end = plainEnd;
-                    } // else the loop reads the value like any other string
-                }
-                i = end;
-            } else if (b == '{' || b == '[') {
-                max = Math.max(max, ++depth);
-            } else if (b == '}' || b == ']') {
-                depth--;
-            }
-        }
-        return new Scan(max, bodyStart, bodyEnd);
-    }
-
-    /** Index of the quote closing a string whose characters start at {@code from}, or -1. */
-    private static int endOfString(byte[] data, int from) {
-        for (int i = from; i < data.length; i++) {
-            if (data[i] == '\\') i++;
-            else if (data[i] == '"') return i;
-        }
-        return -1;
-    }
-
-    /** Index of the value after a key's closing quote at {@code from - 1}, or -1 when no colon follows (not a key). */
-    private static int valueAfterKey(byte[] data, int from) {
-        int colon = skipSpace(data, from);
-        return colon < data.length && data[colon] == ':' ? skipSpace(data, colon + 1) : -1;
-    }
-
-    /** Index of the quote closing a string that starts at {@code from}, or -1 if it holds an escape or never ends. */
-    private static int endOfPlainString(byte[] data, int from) {
-        for (int i = from; i < data.length; i++) {
-            if (data[i] == '"') return i;
-            if (data[i] == '\\') return -1;
-        }
-        return -1;
-    }
-
-    private static boolean isBodyKey(byte[] data, int start, int end) {
-        return end - start == BODY_KEY.length && Arrays.equals(data, start, end, BODY_KEY, 0, BODY_KEY.length);
-    }
-
-    private static int skipSpace(byte[] data, int from) {
-        int i = from;
-        while (i < data.length && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r')) i++;
-        return i;
     }
 
     private static byte[] base64(byte[] data, int from, int to) throws MalformedMessageException {
