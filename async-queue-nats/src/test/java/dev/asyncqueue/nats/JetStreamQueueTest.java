@@ -3,6 +3,7 @@ package dev.asyncqueue.nats;
 import dev.asyncqueue.EnqueueReceipt;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.PayloadTooLargeException;
+import dev.asyncqueue.nats.testing.LocalNatsServer;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.RetentionPolicy;

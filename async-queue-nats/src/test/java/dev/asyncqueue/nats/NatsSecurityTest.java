@@ -3,6 +3,7 @@ package dev.asyncqueue.nats;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
+import dev.asyncqueue.nats.testing.LocalNatsServer;
 import dev.asyncqueue.testing.CapturedLog;
 import io.nats.client.Connection;
 import io.nats.client.NKey;

@@ -1,5 +1,6 @@
 package dev.asyncqueue.nats;
 
+import dev.asyncqueue.nats.testing.LocalNatsServer;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;

@@ -2,6 +2,7 @@ package dev.asyncqueue.nats;
 
 import dev.asyncqueue.Delivery;
 import dev.asyncqueue.Invocation;
+import dev.asyncqueue.nats.testing.LocalNatsServer;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.AckPolicy;

@@ -1,5 +1,6 @@
 package dev.asyncqueue.nats;
 
+import dev.asyncqueue.nats.testing.LocalNatsServer;
 import dev.asyncqueue.testing.RecordingHttpServer;
 import io.nats.client.Connection;
 import org.junit.jupiter.api.AfterAll;

@@ -1,10 +1,11 @@
-package dev.asyncqueue.nats;
+package dev.asyncqueue.nats.testing;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -18,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A {@code nats-server} process with JetStream on loopback, started from the PATH: the development
- * default of the example worker and the server every NATS test runs against. It can be stopped,
- * killed and restarted on the same port and store, to test what survives.
+ * A test fixture: a {@code nats-server} process with JetStream on loopback, started from the PATH, that
+ * every NATS test runs against. It can be stopped, killed and restarted on the same port and store, to
+ * test what survives. Other modules' tests reach it through this module's test-jar.
  */
 public final class LocalNatsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalNatsServer.class);
@@ -77,6 +78,7 @@ public final class LocalNatsServer implements AutoCloseable {
         return "nats://127.0.0.1:" + port;
     }
 
+    /** The client port. */
     public int port() {
         return port;
     }
@@ -197,7 +199,7 @@ public final class LocalNatsServer implements AutoCloseable {
 
     /** A free TCP port on loopback. */
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
         }
