@@ -67,7 +67,7 @@ public record AppConfig(String role, String queue, String scalingMode, String na
         invokerProvider(s.string("invoker", "http"));
         dev.asyncqueue.callback.CallbackPolicy.fromSettings(s); // validates callback_allowed_hosts, callback_allow_link_local
         dev.asyncqueue.callback.CallbackSigner.fromSettings(s); // validates callback_signing_secret
-        dev.asyncqueue.nats.NatsAuth.apply(s, io.nats.client.Options.builder()); // validates nats_user ... nats_tls_ca
+        NatsConnections.validate(s); // validates nats_user ... nats_tls_ca, nats_connect_timeout
         LimiterRegistry.fromSettings(s, Ticker.system()); // validates the limiter_* settings and provider
         dev.asyncqueue.examples.ops.OperationsConfig.from(s); // validates dead_letter_*, status_*, metrics_poll_interval
         return new AppConfig(

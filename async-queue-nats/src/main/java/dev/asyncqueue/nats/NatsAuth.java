@@ -1,7 +1,6 @@
 package dev.asyncqueue.nats;
 
 import dev.asyncqueue.config.ConfigurationException;
-import dev.asyncqueue.config.Settings;
 import io.nats.client.AuthHandler;
 import io.nats.client.NKey;
 import io.nats.client.Nats;
@@ -18,60 +17,36 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * NATS authentication and transport security from settings: one of user and password, token, NKey
- * seed or credentials file, plus TLS with a CA of one's own. Secrets go straight into the client's
+ * Turns the authentication and TLS part of {@link NatsSettings} into client options: one of user and
+ * password, token, NKey seed or credentials file, plus TLS with a CA of one's own. Reads the files the
+ * settings name, so a missing or wrong one fails naming its variable. Secrets go straight into the client's
  * options and appear in no message, log line or {@code toString()}.
- *
- * <table>
- *   <caption>settings</caption>
- *   <tr><td>{@code nats_user} + {@code nats_password}</td><td>user and password</td></tr>
- *   <tr><td>{@code nats_token}</td><td>token</td></tr>
- *   <tr><td>{@code nats_nkey_seed} or {@code nats_nkey_seed_file}</td><td>NKey seed ({@code SU...}) or a file holding it</td></tr>
- *   <tr><td>{@code nats_credentials}</td><td>path of a {@code .creds} file (JWT and seed)</td></tr>
- *   <tr><td>{@code nats_tls_ca}</td><td>PEM file of the CA certificate(s) to trust; implies TLS</td></tr>
- *   <tr><td>{@code nats_tls_insecure}</td><td>TLS without verifying the server (testing only)</td></tr>
- * </table>
  */
-public final class NatsAuth {
+final class NatsAuth {
     private NatsAuth() {
     }
 
-    /** Validates the settings and adds what they ask for to {@code options}; returns a description free of secrets. */
-    public static String apply(Settings settings, Options.Builder options) {
-        List<String> methods = new ArrayList<>();
-        if (settings.get("nats_user").isPresent() || settings.get("nats_password").isPresent()) methods.add("nats_user");
-        if (settings.get("nats_token").isPresent()) methods.add("nats_token");
-        if (settings.first("nats_nkey_seed", "nats_nkey_seed_file").isPresent()) methods.add("nats_nkey_seed");
-        if (settings.get("nats_credentials").isPresent()) methods.add("nats_credentials");
-        if (methods.size() > 1) {
-            throw new ConfigurationException(methods.get(1), "set one way of authenticating to NATS, not " + methods);
+    /** Adds what {@code settings} ask for to {@code options}; returns a description free of secrets. */
+    static String apply(NatsSettings settings, Options.Builder options) {
+        NatsSettings.Auth auth = settings.auth();
+        if (auth instanceof NatsSettings.UserPassword up) {
+            options.userInfo(up.user().toCharArray(), up.password().toCharArray());
+        } else if (auth instanceof NatsSettings.Token token) {
+            options.token(token.token().toCharArray());
+        } else if (auth instanceof NatsSettings.NKeySeed seed) {
+            options.authHandler(nkey("nats_nkey_seed", seed.seed().toCharArray()));
+        } else if (auth instanceof NatsSettings.NKeySeedFile file) {
+            options.authHandler(nkey("nats_nkey_seed_file", read(file.file())));
+        } else if (auth instanceof NatsSettings.CredentialsFile credentials) {
+            options.authHandler(credentials(credentials.file()));
         }
-        String description = methods.isEmpty() ? "no authentication" : describe(methods.get(0));
-        if (!methods.isEmpty()) {
-            switch (methods.get(0)) {
-                case "nats_user" -> {
-                    String user = settings.get("nats_user").orElseThrow(() ->
-                            new ConfigurationException("nats_user", "nats_password is set, so a user is needed too"));
-                    String password = settings.get("nats_password").orElseThrow(() ->
-                            new ConfigurationException("nats_password", "nats_user is set, so a password is needed too"));
-                    options.userInfo(user.toCharArray(), password.toCharArray());
-                    description = "user " + user;
-                }
-                case "nats_token" -> options.token(settings.get("nats_token").orElseThrow().toCharArray());
-                case "nats_nkey_seed" -> options.authHandler(nkey(settings));
-                default -> options.authHandler(credentials(settings.get("nats_credentials").orElseThrow()));
-            }
-        }
-        // Not OpenFaaS' tls_insecure, which is about the gateway: turning TLS on for NATS must be a separate choice.
-        boolean insecure = settings.bool("nats_tls_insecure", false);
-        if (settings.get("nats_tls_ca").isPresent()) {
-            options.sslContext(trusting(Path.of(settings.get("nats_tls_ca").get())));
-            description += ", TLS with CA " + settings.get("nats_tls_ca").get();
-        } else if (insecure) {
+        String description = auth.toString();
+        if (settings.tlsCa().isPresent()) {
+            options.sslContext(trusting(settings.tlsCa().get()));
+            description += ", TLS with CA " + settings.tlsCa().get();
+        } else if (settings.tlsInsecure()) {
             try {
                 options.opentls();
             } catch (GeneralSecurityException e) {
@@ -82,28 +57,15 @@ public final class NatsAuth {
         return description;
     }
 
-    private static String describe(String method) {
-        return switch (method) {
-            case "nats_token" -> "token";
-            case "nats_nkey_seed" -> "NKey";
-            case "nats_credentials" -> "credentials file";
-            default -> method;
-        };
+    private static char[] read(Path seedFile) {
+        try {
+            return Files.readString(seedFile, StandardCharsets.US_ASCII).trim().toCharArray();
+        } catch (IOException e) {
+            throw new ConfigurationException("nats_nkey_seed_file", "cannot read " + seedFile + ": " + e.getMessage());
+        }
     }
 
-    private static AuthHandler nkey(Settings settings) {
-        String variable = settings.get("nats_nkey_seed").isPresent() ? "nats_nkey_seed" : "nats_nkey_seed_file";
-        char[] seed;
-        if (variable.equals("nats_nkey_seed")) {
-            seed = settings.get(variable).orElseThrow().toCharArray();
-        } else {
-            Path file = Path.of(settings.get(variable).orElseThrow());
-            try {
-                seed = Files.readString(file, StandardCharsets.US_ASCII).trim().toCharArray();
-            } catch (IOException e) {
-                throw new ConfigurationException(variable, "cannot read " + file + ": " + e.getMessage());
-            }
-        }
+    private static AuthHandler nkey(String variable, char[] seed) {
         NKey key;
         try {
             key = NKey.fromSeed(seed);
@@ -115,11 +77,11 @@ public final class NatsAuth {
         return new NKeyAuthHandler(key);
     }
 
-    private static AuthHandler credentials(String path) {
-        if (!Files.isReadable(Path.of(path))) {
+    private static AuthHandler credentials(Path path) {
+        if (!Files.isReadable(path)) {
             throw new ConfigurationException("nats_credentials", "cannot read the credentials file " + path);
         }
-        return Nats.credentials(path);
+        return Nats.credentials(path.toString());
     }
 
     private static SSLContext trusting(Path caFile) {

@@ -11,11 +11,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.function.Consumer;
 
-/** Opens NATS connections from settings, reconnecting for ever, with state changes logged. */
+/**
+ * Opens NATS connections from settings, reconnecting for ever, with state changes logged. This is the nats
+ * module's one door for configuration: the settings below are all it reads, each validated with an error
+ * naming the variable. Use one way of authenticating, not several.
+ *
+ * <table>
+ *   <caption>settings read by the nats module</caption>
+ *   <tr><th>name</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code nats_url}</td><td>unset</td><td>server URL(s), comma-separated ({@code nats://host:port});
+ *       overrides host and port</td></tr>
+ *   <tr><td>{@code nats_host} / {@code nats_port}</td><td>{@code 127.0.0.1} / {@code 4222}</td><td>the server when
+ *       {@code nats_url} is unset</td></tr>
+ *   <tr><td>{@code nats_connect_timeout}</td><td>{@code 5s}</td><td>a connection (and wrong credentials) fails after
+ *       this long</td></tr>
+ *   <tr><td>{@code nats_user} + {@code nats_password}</td><td>unset</td><td>user and password</td></tr>
+ *   <tr><td>{@code nats_token}</td><td>unset</td><td>token</td></tr>
+ *   <tr><td>{@code nats_nkey_seed} or {@code nats_nkey_seed_file}</td><td>unset</td><td>NKey user seed
+ *       ({@code SU...}), or a file holding it</td></tr>
+ *   <tr><td>{@code nats_credentials}</td><td>unset</td><td>path of a {@code .creds} file (JWT and seed)</td></tr>
+ *   <tr><td>{@code nats_tls_ca}</td><td>unset</td><td>PEM file of the CA certificate(s) to trust; implies TLS</td></tr>
+ *   <tr><td>{@code nats_tls_insecure}</td><td>{@code false}</td><td>TLS without verifying the server (testing
+ *       only)</td></tr>
+ * </table>
+ *
+ * <p>Secrets go straight into the client's options and appear in no message, log line or {@code toString()}.
+ */
 public final class NatsConnections {
     private static final Logger log = LoggerFactory.getLogger(NatsConnections.class);
 
@@ -24,33 +48,28 @@ public final class NatsConnections {
 
     /** The server URL: {@code nats_url}, else {@code nats://<nats_host>:<nats_port>}. */
     public static String url(Settings settings) {
-        String url = settings.get("nats_url").orElseGet(() -> "nats://" + settings.string("nats_host", "127.0.0.1")
-                + ":" + settings.integer("nats_port", 4222, 1, 65535));
-        for (String one : url.split(",")) {
-            URI uri;
-            try {
-                uri = URI.create(one.trim());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigurationException(settings.get("nats_url").isPresent() ? "nats_url" : "nats_host",
-                        "not a NATS URL: '" + one + "'");
-            }
-            if (uri.getHost() == null) {
-                throw new ConfigurationException(settings.get("nats_url").isPresent() ? "nats_url" : "nats_host",
-                        "expected nats://host:port, got '" + one + "'");
-            }
-        }
-        return url;
+        return NatsSettings.url(settings);
+    }
+
+    /**
+     * Checks every setting in the table, reading the files they name, without connecting.
+     *
+     * @throws ConfigurationException naming the first variable whose value is wrong
+     */
+    public static void validate(Settings settings) {
+        NatsAuth.apply(NatsSettings.read(settings), Options.builder());
     }
 
     /** Options for {@link #url(Settings)} with endless reconnects; {@code onEvent} hears every state change. */
     public static Options.Builder options(Settings settings, String connectionName, Consumer<ConnectionListener.Events> onEvent) {
+        NatsSettings nats = NatsSettings.read(settings);
         Options.Builder builder = Options.builder();
-        String auth = NatsAuth.apply(settings, builder);
+        String auth = NatsAuth.apply(nats, builder);
         log.debug("NATS authentication: {}", auth);
         return builder
-                .servers(url(settings).split(","))
+                .servers(nats.url().split(","))
                 .connectionName(connectionName)
-                .connectionTimeout(settings.duration("nats_connect_timeout", Duration.ofSeconds(5)))
+                .connectionTimeout(nats.connectTimeout())
                 .maxReconnects(-1)
                 .reconnectWait(Duration.ofSeconds(1))
                 .errorListener(new Slf4jErrorListener())
