@@ -45,9 +45,9 @@ import java.util.function.Consumer;
 public final class FunctionConsumerStrategy implements ConsumerStrategy {
     private static final Logger log = LoggerFactory.getLogger(FunctionConsumerStrategy.class);
     /** The consumer of messages published on the legacy bare subject. */
-    public static final String LEGACY_CONSUMER = "legacy";
+    static final String LEGACY_CONSUMER = "legacy";
     /** Prefix of per-function consumer names; the rest is the function's subject token. */
-    public static final String CONSUMER_PREFIX = "fn-";
+    static final String CONSUMER_PREFIX = "fn-";
 
     private final JetStreamQueue queue;
     private final Duration ackWait;
@@ -75,7 +75,7 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
     }
 
     /** The consumer name used for a function. */
-    public static String consumerName(String function) {
+    static String consumerName(String function) {
         return CONSUMER_PREFIX + Subjects.encodeToken(function);
     }
 
@@ -126,7 +126,7 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
     }
 
     /** Functions whose consumers are pulled now. */
-    public Set<String> activeFunctions() {
+    Set<String> activeFunctions() {
         Set<String> functions = new HashSet<>();
         for (WorkSource source : current) source.function().ifPresent(functions::add);
         return functions;

@@ -31,17 +31,17 @@ public final class Subjects {
     }
 
     /** The wildcard matching every function subject of the queue. */
-    public static String allFunctions(String queue) {
+    static String allFunctions(String queue) {
         return requireQueue(queue) + ".fn.*";
     }
 
     /** The bare subject older gateways publish to: the queue's name. */
-    public static String legacy(String queue) {
+    static String legacy(String queue) {
         return requireQueue(queue);
     }
 
     /** The function a subject of this queue is for, empty for the legacy subject or a foreign one. */
-    public static Optional<String> functionOf(String queue, String subject) {
+    static Optional<String> functionOf(String queue, String subject) {
         String prefix = queue + ".fn.";
         if (!subject.startsWith(prefix)) return Optional.empty();
         try {
@@ -67,7 +67,7 @@ public final class Subjects {
     }
 
     /** The inverse of {@link #encodeToken(String)}. */
-    public static String decodeToken(String token) {
+    static String decodeToken(String token) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(token.length());
         for (int i = 0; i < token.length(); i++) {
             char c = token.charAt(i);
