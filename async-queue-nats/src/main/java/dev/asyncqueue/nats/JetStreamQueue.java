@@ -295,7 +295,7 @@ public final class JetStreamQueue implements AsyncQueue {
 
         /**
          * Keep dead letters in {@code OF_<queue>_DLQ} ({@code dead_letter_enabled}, on); when off, exhausted
-         * calls are acked and malformed messages terminated, as before.
+         * calls are acked and malformed messages terminated.
          */
         public Builder deadLetters(boolean enabled) { this.deadLetters = enabled; return this; }
 

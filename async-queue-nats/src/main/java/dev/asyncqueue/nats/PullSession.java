@@ -21,9 +21,9 @@ import java.util.function.Consumer;
  *
  * <p>jnats' {@code ConsumerContext.fetch} subscribes for each pull and unsubscribes when its own timer ends.
  * On a busy machine that timer can end before the server's copy of the request expires; a message the
- * server sends in between goes to no one and comes back only after {@code ack_wait} (the 30 s stalls the
- * benchmarks showed, in the raw fetch loop as well). Here the subscription stays, so such a message waits
- * for the next fetch, and no pull pays for a SUB and an UNSUB.
+ * server sends in between goes to no one and comes back only after {@code ack_wait}, a stall of the whole
+ * pull. Here the subscription stays, so such a message waits for the next fetch, and no pull pays for a SUB
+ * and an UNSUB.
  *
  * <p>The server ends each request with a status: {@code 404} (no messages for a no-wait request) or
  * {@code 408} (expired, with {@code Nats-Pending-Messages} saying how many it did not fill), or silently once
@@ -63,8 +63,8 @@ final class PullSession implements AutoCloseable {
      * once {@code max} were handed over, the requests ended, or {@code maxWait} (zero: a no-wait request) and a
      * little more passed.
      *
-     * <p>It does not return early to top the request up as slots free: measured, that sent more requests for
-     * the same messages, cost the server more and ran 5-10 % slower than one request per fetch.
+     * <p>It does not return early to top the request up as slots free: that sends more requests for the same
+     * messages and costs the server more than one request per fetch.
      *
      * @throws ConsumerGoneException when the server says the consumer does not exist (any more)
      */

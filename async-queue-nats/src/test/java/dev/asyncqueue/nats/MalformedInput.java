@@ -27,7 +27,7 @@ final class MalformedInput {
                 .header("X-Test", "1").build());
     }
 
-    /** One example of each kind of damage named in issue 6, plus a few more a fuzzer finds. */
+    /** One example of each kind of damage a worker must survive, plus a few more a fuzzer finds. */
     static List<Sample> catalogue() {
         String good = new String(good("echo", "cat-1"), StandardCharsets.UTF_8);
         List<Sample> samples = new ArrayList<>();

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The long-lived pull subscription against a real nats-server. The server gets its own process here because
  * two tests freeze it (SIGSTOP) to make the server see a pull request only after the client stopped waiting:
- * what a busy 2-core machine does now and then, and what made messages wait out {@code ack_wait}.
+ * what a busy machine does now and then, and what would otherwise make messages wait out {@code ack_wait}.
  */
 class PullSessionTest {
     private static LocalNatsServer server;
