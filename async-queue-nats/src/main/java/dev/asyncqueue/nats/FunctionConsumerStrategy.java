@@ -249,6 +249,7 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
         /** Messages of one function delivered and not yet acked, across all workers (1000). */
         public Builder maxAckPending(long maxAckPending) { this.maxAckPending = maxAckPending; return this; }
 
+        /** The strategy; consumers are created when it starts and as functions get work. */
         public FunctionConsumerStrategy build() { return new FunctionConsumerStrategy(this); }
     }
 }

@@ -153,6 +153,7 @@ public final class StaticConsumerStrategy implements ConsumerStrategy {
         /** Messages delivered and not yet acked, across all workers, including those waiting for a retry. */
         public Builder maxAckPending(long maxAckPending) { this.maxAckPending = maxAckPending; return this; }
 
+        /** The strategy; its consumer is created when it starts. */
         public StaticConsumerStrategy build() { return new StaticConsumerStrategy(this); }
     }
 }
