@@ -2,6 +2,7 @@ package dev.asyncqueue.metrics;
 
 import dev.asyncqueue.AsyncQueue;
 import dev.asyncqueue.EnqueueReceipt;
+import dev.asyncqueue.ForwardingAsyncQueue;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
 import dev.asyncqueue.PendingMessages;
@@ -143,49 +144,17 @@ public final class QueueMetrics implements WorkerListener {
             Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120)};
 
     /** Counts what is stored; everything else passes through. */
-    private final class MeteredQueue implements AsyncQueue {
-        private final AsyncQueue delegate;
-
+    private final class MeteredQueue extends ForwardingAsyncQueue {
         MeteredQueue(AsyncQueue delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String name() {
-            return delegate.name();
+            super(delegate);
         }
 
         @Override
         public CompletionStage<EnqueueReceipt> enqueue(Invocation invocation) {
-            return delegate.enqueue(invocation).thenApply(receipt -> {
+            return delegate().enqueue(invocation).thenApply(receipt -> {
                 if (!receipt.duplicate()) submitted.increment();
                 return receipt;
             });
-        }
-
-        @Override
-        public long maxMessageBytes() {
-            return delegate.maxMessageBytes();
-        }
-
-        @Override
-        public PendingMessages pending() {
-            return delegate.pending();
-        }
-
-        @Override
-        public boolean isAvailable() {
-            return delegate.isAvailable();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
-
-        @Override
-        public String toString() {
-            return delegate.toString();
         }
     }
 }
