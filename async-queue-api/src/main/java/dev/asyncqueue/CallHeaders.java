@@ -18,6 +18,10 @@ public final class CallHeaders {
     public static final String RETRY = "X-Retry";
     /** On a callback: the most retries allowed; equal to {@link #RETRY} on the last try. */
     public static final String RETRY_MAX = "X-Retry-Max";
+    /** On a cancelled call's callback: {@code cancelled}. */
+    public static final String CALL_STATUS = "X-Call-Status";
+    /** On a signed callback: {@code sha256=} and the HMAC of the call id and body. */
+    public static final String CALLBACK_SIGNATURE = "X-Callback-Signature";
 
     private CallHeaders() {
     }

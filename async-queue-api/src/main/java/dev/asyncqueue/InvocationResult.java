@@ -44,7 +44,7 @@ public record InvocationResult(int status, Map<String, List<String>> headers, by
 
     /** What a cancelled call's callback carries: status 499 and {@code X-Call-Status: cancelled}. */
     public static InvocationResult cancelled(Duration duration) {
-        return answered(CANCELLED_STATUS, Map.of("X-Call-Status", List.of("cancelled")), new byte[0], duration);
+        return answered(CANCELLED_STATUS, Map.of(CallHeaders.CALL_STATUS, List.of("cancelled")), new byte[0], duration);
     }
 
     /** True for 2xx answers. */

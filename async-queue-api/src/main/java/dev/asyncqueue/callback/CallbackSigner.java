@@ -1,5 +1,6 @@
 package dev.asyncqueue.callback;
 
+import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
 
@@ -15,12 +16,10 @@ import java.util.Optional;
 /**
  * Signs callbacks with HMAC-SHA256 and a shared secret so receivers can tell them from forgeries. The
  * signature covers the call id and the body: {@code HMAC(secret, callId + "\n" + body)}, sent as
- * {@code X-Callback-Signature: sha256=<hex>}. The secret never leaves this object, not even in
+ * {@link CallHeaders#CALLBACK_SIGNATURE}{@code : sha256=<hex>}. The secret never leaves this object, not even in
  * {@link #toString()}.
  */
 public final class CallbackSigner {
-    /** The header carrying the signature. */
-    public static final String SIGNATURE_HEADER = "X-Callback-Signature";
     /** The setting holding the shared secret (at least 16 characters). */
     public static final String SECRET_SETTING = "callback_signing_secret";
     private static final String ALGORITHM = "HmacSHA256";

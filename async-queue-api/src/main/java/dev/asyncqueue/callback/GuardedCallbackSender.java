@@ -1,5 +1,6 @@
 package dev.asyncqueue.callback;
 
+import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.InvocationResult;
 
 import java.util.ArrayList;
@@ -39,9 +40,9 @@ public final class GuardedCallbackSender implements CallbackSender {
         // A function must not be able to choose the signature its callback carries.
         Map<String, List<String>> headers = new LinkedHashMap<>();
         result.headers().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase(CallbackSigner.SIGNATURE_HEADER)) headers.put(name, new ArrayList<>(values));
+            if (!name.equalsIgnoreCase(CallHeaders.CALLBACK_SIGNATURE)) headers.put(name, new ArrayList<>(values));
         });
-        headers.put(CallbackSigner.SIGNATURE_HEADER, List.of(signer.get().sign(callback.invocation().callId(), result.body())));
+        headers.put(CallHeaders.CALLBACK_SIGNATURE, List.of(signer.get().sign(callback.invocation().callId(), result.body())));
         InvocationResult signed = new InvocationResult(result.status(), headers, result.body(), result.duration(),
                 result.transportError());
         return delegate.send(new Callback(callback.url(), callback.invocation(), signed, callback.retries(), callback.maxRetries()));

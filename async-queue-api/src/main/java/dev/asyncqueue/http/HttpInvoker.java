@@ -1,6 +1,7 @@
 package dev.asyncqueue.http;
 
 import dev.asyncqueue.CallHeaders;
+import dev.asyncqueue.Failures;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
 import dev.asyncqueue.Invoker;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,11 +48,7 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
         } else {
             this.executor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                     Threads.named("async-queue-http"));
-            this.client = HttpClient.newBuilder()
-                    .executor(executor)
-                    .connectTimeout(Duration.ofSeconds(10))
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .build();
+            this.client = JdkHttpClients.create(executor);
         }
     }
 
@@ -77,7 +73,7 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
         try {
             URI url = urlFor(invocation);
             HttpRequest.Builder builder = HttpRequest.newBuilder(url)
-                    .version(versionFor(url))
+                    .version(JdkHttpClients.versionFor(url))
                     .timeout(timeout)
                     .method(invocation.method(), invocation.bodyLength() == 0
                             ? HttpRequest.BodyPublishers.noBody()
@@ -113,21 +109,12 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
         return result;
     }
 
-    /**
-     * HTTP/1.1 for cleartext: the JDK's HTTP/2 default would add {@code Upgrade: h2c} to every request, which
-     * a gateway's reverse proxy treats as a protocol switch. Over TLS, HTTP/2 is negotiated without headers.
-     */
-    static HttpClient.Version versionFor(URI url) {
-        return "https".equalsIgnoreCase(url.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1;
-    }
-
     private String describe(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = Failures.cause(error);
         if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
             return "timed out after " + timeout;
         }
-        String message = cause.getMessage();
-        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return Failures.describe(cause);
     }
 
     private static Duration elapsed(long start) {

@@ -3,6 +3,7 @@ package dev.asyncqueue.worker;
 import dev.asyncqueue.ConcurrencyLimiter;
 import dev.asyncqueue.ConsumerStrategy;
 import dev.asyncqueue.Delivery;
+import dev.asyncqueue.Failures;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
 import dev.asyncqueue.Invoker;
@@ -13,7 +14,7 @@ import dev.asyncqueue.Threads;
 import dev.asyncqueue.WorkSource;
 import dev.asyncqueue.callback.Callback;
 import dev.asyncqueue.callback.CallbackSender;
-import dev.asyncqueue.callback.HttpCallbackSender;
+import dev.asyncqueue.http.HttpCallbackSender;
 import dev.asyncqueue.retry.RetryDecision;
 import dev.asyncqueue.retry.RetryPolicy;
 import org.slf4j.Logger;
@@ -31,7 +32,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -378,7 +378,7 @@ public final class QueueWorker implements AutoCloseable {
         call.future = stage.toCompletableFuture();
         stage.whenComplete((result, error) -> {
             try {
-                onResult(call, result != null ? result : InvocationResult.transportFailure(describe(error), Duration.ZERO));
+                onResult(call, result != null ? result : InvocationResult.transportFailure(Failures.describe(error), Duration.ZERO));
             } catch (RuntimeException e) {
                 // Never let a bug here strand the delivery: it goes back to the queue and the slot is freed.
                 log.error("handling the result of call {} failed", invocation.callId(), e);
@@ -467,7 +467,7 @@ public final class QueueWorker implements AutoCloseable {
         // The delivery is acked only after the callback was tried, so a crash in between redelivers it.
         sent.whenComplete((status, error) -> {
             if (error != null) {
-                String why = describe(error);
+                String why = Failures.describe(error);
                 log.warn("callback for call {} to {} failed: {}", invocation.callId(), redact(callbackUrl.get()), why);
                 listener.callbackFailed(invocation, why);
             } else if (status >= 300) {
@@ -526,7 +526,7 @@ public final class QueueWorker implements AutoCloseable {
         }
         sent.whenComplete((status, error) -> {
             if (error != null || status >= 300) {
-                String why = error != null ? describe(error) : "status " + status;
+                String why = error != null ? Failures.describe(error) : "status " + status;
                 log.warn("cancellation callback for call {} failed: {}", invocation.callId(), why);
                 listener.callbackFailed(invocation, why);
             }
@@ -569,11 +569,6 @@ public final class QueueWorker implements AutoCloseable {
                 idle.notifyAll();
             }
         }
-    }
-
-    private static String describe(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause == null ? "unknown error" : cause.toString();
     }
 
     /** A URL fit for logs: no user info, query or fragment, which may carry tokens. */

@@ -1,5 +1,6 @@
 package dev.asyncqueue.callback;
 
+import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
 import dev.asyncqueue.config.ConfigurationException;
@@ -116,7 +117,7 @@ class CallbackSecurityTest {
                 "X-Other", List.of("kept")))).toCompletableFuture().join();
 
         Map<String, List<String>> headers = sent.get().result().headers();
-        assertEquals(List.of(signer.sign("call-9", "out".getBytes(StandardCharsets.UTF_8))), headers.get(CallbackSigner.SIGNATURE_HEADER));
+        assertEquals(List.of(signer.sign("call-9", "out".getBytes(StandardCharsets.UTF_8))), headers.get(CallHeaders.CALLBACK_SIGNATURE));
         assertFalse(headers.containsKey("x-callback-signature"));
         assertEquals(List.of("kept"), headers.get("X-Other"));
         assertFalse(guard.toString().contains(SECRET));

@@ -21,7 +21,7 @@ import dev.asyncqueue.callback.CallbackPolicy;
 import dev.asyncqueue.callback.CallbackSender;
 import dev.asyncqueue.callback.CallbackSigner;
 import dev.asyncqueue.callback.GuardedCallbackSender;
-import dev.asyncqueue.callback.HttpCallbackSender;
+import dev.asyncqueue.http.HttpCallbackSender;
 import io.nats.client.Connection;
 import io.nats.client.api.StorageType;
 import org.slf4j.Logger;

@@ -1,5 +1,6 @@
 package dev.asyncqueue.examples;
 
+import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.callback.CallbackSigner;
 import dev.asyncqueue.nats.LocalNatsServer;
@@ -133,7 +134,7 @@ class SecurityAppTest {
                     "the refused callbacks were not posted");
             CallbackSigner receiver = new CallbackSigner(SIGNING_SECRET.getBytes(StandardCharsets.UTF_8));
             assertTrue(receiver.verify(callback.header("X-Call-Id").orElseThrow(), callback.body(),
-                    callback.header(CallbackSigner.SIGNATURE_HEADER).orElseThrow()), "the receiver can verify the signature");
+                    callback.header(CallHeaders.CALLBACK_SIGNATURE).orElseThrow()), "the receiver can verify the signature");
         }
     }
 

@@ -1,9 +1,9 @@
-package dev.asyncqueue.callback;
+package dev.asyncqueue.http;
 
 import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.Threads;
-import dev.asyncqueue.http.ForwardedHeaders;
-import dev.asyncqueue.http.HttpInvoker;
+import dev.asyncqueue.callback.Callback;
+import dev.asyncqueue.callback.CallbackSender;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +17,8 @@ import java.util.concurrent.Executors;
 /**
  * Posts results as the OpenFaaS queue-worker does: the function's body and headers plus
  * {@code X-Call-Id}, {@code X-Function-Name}, {@code X-Function-Status}, {@code X-Duration-Seconds},
- * {@code X-Retry} and {@code X-Retry-Max}.
+ * {@code X-Retry} and {@code X-Retry-Max}. It posts wherever it is told: wrap it in a
+ * {@link dev.asyncqueue.callback.GuardedCallbackSender} to keep callbacks away from metadata addresses.
  */
 public final class HttpCallbackSender implements CallbackSender, AutoCloseable {
     private final HttpClient client;
@@ -28,16 +29,13 @@ public final class HttpCallbackSender implements CallbackSender, AutoCloseable {
     public HttpCallbackSender(Duration timeout) {
         this.timeout = timeout;
         this.executor = Executors.newFixedThreadPool(2, Threads.named("async-queue-callback"));
-        this.client = HttpClient.newBuilder().executor(executor).connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.client = JdkHttpClients.create(executor);
     }
 
     @Override
     public CompletionStage<Integer> send(Callback callback) {
         HttpRequest.Builder request = HttpRequest.newBuilder(callback.url())
-                // HTTP/1.1 in cleartext: the JDK's HTTP/2 default would add an "Upgrade: h2c" to every callback.
-                .version("https".equalsIgnoreCase(callback.url().getScheme())
-                        ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+                .version(JdkHttpClients.versionFor(callback.url()))
                 .timeout(timeout)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(callback.result().body()));
         ForwardedHeaders.copy(callback.result().headers(), request);
@@ -53,6 +51,7 @@ public final class HttpCallbackSender implements CallbackSender, AutoCloseable {
                 .thenApply(HttpResponse::statusCode);
     }
 
+    /** Stops the sender's threads. */
     @Override
     public void close() {
         executor.shutdownNow();

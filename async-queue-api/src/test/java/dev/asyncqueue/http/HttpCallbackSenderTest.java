@@ -1,8 +1,8 @@
-package dev.asyncqueue.callback;
+package dev.asyncqueue.http;
 
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
-import dev.asyncqueue.http.HttpInvoker;
+import dev.asyncqueue.callback.Callback;
 import dev.asyncqueue.testing.Ports;
 import dev.asyncqueue.testing.RecordingHttpServer;
 import dev.asyncqueue.testing.RecordingHttpServer.RecordedRequest;
