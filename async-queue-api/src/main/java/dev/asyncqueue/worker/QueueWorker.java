@@ -13,7 +13,9 @@ import dev.asyncqueue.Permit;
 import dev.asyncqueue.Threads;
 import dev.asyncqueue.WorkSource;
 import dev.asyncqueue.callback.Callback;
+import dev.asyncqueue.callback.CallbackPolicy;
 import dev.asyncqueue.callback.CallbackSender;
+import dev.asyncqueue.callback.GuardedCallbackSender;
 import dev.asyncqueue.http.HttpCallbackSender;
 import dev.asyncqueue.retry.RetryDecision;
 import dev.asyncqueue.retry.RetryPolicy;
@@ -97,7 +99,7 @@ public final class QueueWorker implements AutoCloseable {
         this.retryPolicy = b.retryPolicy;
         if (b.callbacks == null) {
             HttpCallbackSender sender = new HttpCallbackSender(b.callbackTimeout);
-            this.callbacks = sender;
+            this.callbacks = new GuardedCallbackSender(sender, CallbackPolicy.defaults(), Optional.empty());
             this.ownedCallbacks = sender;
         } else {
             this.callbacks = b.callbacks;
@@ -644,7 +646,11 @@ public final class QueueWorker implements AutoCloseable {
         /** When and how soon to retry (default {@link RetryPolicy#defaults()}). */
         public Builder retryPolicy(RetryPolicy retryPolicy) { this.retryPolicy = Objects.requireNonNull(retryPolicy); return this; }
 
-        /** Who posts final results (default: an HTTP sender of the worker's own). */
+        /**
+         * Who posts final results (default: an HTTP sender of the worker's own behind a
+         * {@link GuardedCallbackSender} with {@link CallbackPolicy#defaults()}, so no callback reaches a
+         * link-local or metadata address). A sender given here is used as it is.
+         */
         public Builder callbacks(CallbackSender callbacks) { this.callbacks = callbacks; return this; }
 
         /** Time allowed for one callback post (default 30s). */

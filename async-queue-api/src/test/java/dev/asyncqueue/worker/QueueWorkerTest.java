@@ -297,6 +297,28 @@ class QueueWorkerTest {
     }
 
     @Test
+    void withoutCallbacksConfiguredTheWorkerRefusesACallbackToAMetadataAddressAndStillAcksTheMessage() throws Exception {
+        Invocation invocation = Invocation.builder("echo")
+                .callbackUrl(URI.create("http://169.254.169.254/latest/meta-data/")).build();
+        queue.enqueue(invocation);
+        List<String> failures = new CopyOnWriteArrayList<>();
+        QueueWorker worker = start(worker().listener(new WorkerListener() {
+            @Override
+            public void callbackFailed(Invocation failed, String why) {
+                failures.add(why);
+            }
+        }));
+
+        queue.awaitAcked(1, WAIT);
+        awaitIdle(worker);
+
+        assertEquals(1, failures.size(), failures::toString);
+        assertTrue(failures.get(0).contains("link-local"), "refused by the default callback policy: " + failures);
+        assertEquals(List.of(Kind.ACK), kinds(queue.deliveries()), "settled once, by an ack");
+        assertEquals(1, server.requests("/function/echo").size());
+    }
+
+    @Test
     void aCallLongerThanTheAckWaitIsKeptAliveAndInvokedOnce() throws Exception {
         queue = InMemoryQueue.withAckWait(Duration.ofMillis(300));
         server.respond("/function/slow", r -> Response.of(200, "finally").after(Duration.ofMillis(1000)));
