@@ -1,12 +1,8 @@
 package dev.asyncqueue.callback;
 
-import dev.asyncqueue.config.ConfigurationException;
-import dev.asyncqueue.config.Settings;
-
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -16,18 +12,14 @@ import java.util.Optional;
  * Where callbacks may go: an optional allow-list of hosts, and never to link-local addresses
  * (169.254.0.0/16, fe80::/10, where cloud metadata services answer) unless explicitly allowed.
  * Checked at ingest and again by the worker just before posting, after resolving the host, so a
- * name that resolves to a metadata address is refused too.
+ * name that resolves to a metadata address is refused too. {@link dev.asyncqueue.config.WorkerSettings}
+ * reads one from settings.
  *
  * @param allowedHosts    hosts callbacks may go to; empty means any host. {@code example.com} matches that
  *                        host only, {@code *.example.com} its subdomains
  * @param allowLinkLocal  whether link-local and metadata addresses are allowed (default false)
  */
 public record CallbackPolicy(List<String> allowedHosts, boolean allowLinkLocal) {
-    /** The setting holding the allow-list: comma-separated hosts, {@code *.domain} for subdomains. */
-    public static final String ALLOWED_HOSTS_SETTING = "callback_allowed_hosts";
-    /** The setting that lets callbacks go to link-local addresses (false by default). */
-    public static final String ALLOW_LINK_LOCAL_SETTING = "callback_allow_link_local";
-
     public CallbackPolicy {
         allowedHosts = allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty()).toList();
         for (String host : allowedHosts) {
@@ -43,20 +35,6 @@ public record CallbackPolicy(List<String> allowedHosts, boolean allowLinkLocal) 
         return new CallbackPolicy(List.of(), false);
     }
 
-    /** From {@value #ALLOWED_HOSTS_SETTING} and {@value #ALLOW_LINK_LOCAL_SETTING}. */
-    public static CallbackPolicy fromSettings(Settings settings) {
-        List<String> hosts = new ArrayList<>();
-        for (String part : settings.string(ALLOWED_HOSTS_SETTING, "").split(",")) {
-            if (!part.isBlank()) hosts.add(part);
-        }
-        boolean linkLocal = settings.bool(ALLOW_LINK_LOCAL_SETTING, false);
-        try {
-            return new CallbackPolicy(hosts, linkLocal);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigurationException(ALLOWED_HOSTS_SETTING, e.getMessage());
-        }
-    }
-
     /** Why a callback to {@code url} is refused, judging the URL as written (no DNS lookup); empty when allowed. */
     public Optional<String> refusal(URI url) {
         Objects.requireNonNull(url, "url");
@@ -68,7 +46,8 @@ public record CallbackPolicy(List<String> allowedHosts, boolean allowLinkLocal) 
         if (host == null || host.isEmpty()) return Optional.of("callback URL has no host");
         String lower = host.toLowerCase(Locale.ROOT);
         if (!allowedHosts.isEmpty() && allowedHosts.stream().noneMatch(pattern -> matches(pattern, lower))) {
-            return Optional.of("callback host " + host + " is not in " + ALLOWED_HOSTS_SETTING);
+            // Names the setting, so whoever reads the refusal knows what to change.
+            return Optional.of("callback host " + host + " is not in callback_allowed_hosts");
         }
         if (!allowLinkLocal) {
             if (lower.equals("metadata.google.internal") || lower.equals("metadata")) {

@@ -1,8 +1,6 @@
 package dev.asyncqueue.callback;
 
 import dev.asyncqueue.CallHeaders;
-import dev.asyncqueue.config.ConfigurationException;
-import dev.asyncqueue.config.Settings;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -11,7 +9,6 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Signs callbacks with HMAC-SHA256 and a shared secret so receivers can tell them from forgeries. The
@@ -20,8 +17,6 @@ import java.util.Optional;
  * {@link #toString()}.
  */
 public final class CallbackSigner {
-    /** The setting holding the shared secret (at least 16 characters). */
-    public static final String SECRET_SETTING = "callback_signing_secret";
     private static final String ALGORITHM = "HmacSHA256";
 
     private final SecretKeySpec key;
@@ -31,18 +26,6 @@ public final class CallbackSigner {
         Objects.requireNonNull(secret, "secret");
         if (secret.length < 16) throw new IllegalArgumentException("the signing secret must be at least 16 bytes long");
         this.key = new SecretKeySpec(secret.clone(), ALGORITHM);
-    }
-
-    /** A signer when {@value #SECRET_SETTING} is set. */
-    public static Optional<CallbackSigner> fromSettings(Settings settings) {
-        Optional<String> secret = settings.get(SECRET_SETTING);
-        if (secret.isEmpty()) return Optional.empty();
-        try {
-            return Optional.of(new CallbackSigner(secret.get().getBytes(StandardCharsets.UTF_8)));
-        } catch (IllegalArgumentException e) {
-            // The message says what is wrong with the secret, never the secret.
-            throw new ConfigurationException(SECRET_SETTING, e.getMessage());
-        }
     }
 
     /** The header value for a callback: {@code sha256=} and the lower-case hex HMAC. */

@@ -1,10 +1,6 @@
 package dev.asyncqueue.retry;
 
 import dev.asyncqueue.InvocationResult;
-import dev.asyncqueue.config.ConfigurationException;
-import dev.asyncqueue.config.Settings;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -15,7 +11,8 @@ import java.util.Set;
 import java.util.function.DoubleSupplier;
 
 /**
- * When and how soon an invocation is tried again.
+ * When and how soon an invocation is tried again. {@link dev.asyncqueue.config.WorkerSettings} reads one
+ * from settings and applies a function's annotations to it.
  *
  * @param maxAttempts  tries in all, the first included ({@code max_retry_attempts}); 1 means never retry
  * @param retryCodes   statuses worth retrying ({@code retry_http_codes}); transport failures always are
@@ -25,19 +22,8 @@ import java.util.function.DoubleSupplier;
  */
 public record RetryPolicy(int maxAttempts, Set<Integer> retryCodes, Duration initialWait, Duration maxWait,
                           Backoff backoff) {
-    private static final Logger log = LoggerFactory.getLogger(RetryPolicy.class);
-
     /** The statuses OpenFaaS retries by default. */
     public static final Set<Integer> DEFAULT_RETRY_CODES = Set.of(408, 429, 500, 502, 503, 504);
-    /** Annotation overriding {@link #maxAttempts()} for one function. */
-    public static final String ATTEMPTS_ANNOTATION = "com.openfaas.retry.attempts";
-    /** Annotation overriding {@link #retryCodes()} for one function. */
-    public static final String CODES_ANNOTATION = "com.openfaas.retry.codes";
-    /** Annotation overriding {@link #initialWait()} for one function. */
-    public static final String MIN_WAIT_ANNOTATION = "com.openfaas.retry.min_wait";
-    /** Annotation overriding {@link #maxWait()} for one function. */
-    public static final String MAX_WAIT_ANNOTATION = "com.openfaas.retry.max_wait";
-
     /** The longest wait a {@code Retry-After} header can ask for; a function cannot park a message longer. */
     public static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
@@ -54,65 +40,6 @@ public record RetryPolicy(int maxAttempts, Set<Integer> retryCodes, Duration ini
     public static RetryPolicy defaults() {
         return new RetryPolicy(10, DEFAULT_RETRY_CODES, Duration.ofSeconds(10), Duration.ofSeconds(120),
                 Backoff.EXPONENTIAL);
-    }
-
-    /** Reads {@code max_retry_attempts}, {@code retry_http_codes}, {@code initial_retry_wait}, {@code max_retry_wait}, {@code backoff}. */
-    public static RetryPolicy fromSettings(Settings settings) {
-        RetryPolicy d = defaults();
-        Duration initial = settings.duration("initial_retry_wait", d.initialWait);
-        Duration max = settings.duration("max_retry_wait", d.maxWait);
-        if (max.compareTo(initial) < 0) {
-            throw new ConfigurationException("max_retry_wait", "must not be below initial_retry_wait (" + initial + ")");
-        }
-        return new RetryPolicy(
-                settings.integer("max_retry_attempts", d.maxAttempts, 1, 10_000),
-                settings.integerSet("retry_http_codes", d.retryCodes, 100, 599),
-                initial, max,
-                Backoff.parse(settings.choice("backoff", "exponential", "exponential", "full", "equal")));
-    }
-
-    /** This policy with a function's {@code com.openfaas.retry.*} annotations applied; invalid ones are ignored. */
-    public RetryPolicy forAnnotations(Map<String, String> annotations) {
-        if (annotations.isEmpty()) return this;
-        int attempts = maxAttempts;
-        Set<Integer> codes = retryCodes;
-        Duration min = initialWait;
-        Duration max = maxWait;
-        String raw;
-        try {
-            if ((raw = annotations.get(ATTEMPTS_ANNOTATION)) != null) {
-                attempts = Settings.of(Map.of(ATTEMPTS_ANNOTATION, raw)).integer(ATTEMPTS_ANNOTATION, attempts, 1, 10_000);
-            }
-        } catch (ConfigurationException e) {
-            log.warn("ignoring annotation {}", e.getMessage());
-        }
-        try {
-            if ((raw = annotations.get(CODES_ANNOTATION)) != null) {
-                codes = Settings.of(Map.of(CODES_ANNOTATION, raw)).integerSet(CODES_ANNOTATION, codes, 100, 599);
-            }
-        } catch (ConfigurationException e) {
-            log.warn("ignoring annotation {}", e.getMessage());
-        }
-        try {
-            if ((raw = annotations.get(MIN_WAIT_ANNOTATION)) != null) {
-                min = Settings.parseDuration(MIN_WAIT_ANNOTATION, raw);
-            }
-        } catch (ConfigurationException e) {
-            log.warn("ignoring annotation {}", e.getMessage());
-        }
-        try {
-            if ((raw = annotations.get(MAX_WAIT_ANNOTATION)) != null) {
-                max = Settings.parseDuration(MAX_WAIT_ANNOTATION, raw);
-            }
-        } catch (ConfigurationException e) {
-            log.warn("ignoring annotation {}", e.getMessage());
-        }
-        if (max.compareTo(min) < 0) {
-            log.warn("ignoring retry wait annotations: max_wait {} is below min_wait {}", max, min);
-            min = initialWait;
-            max = maxWait;
-        }
-        return new RetryPolicy(attempts, codes, min, max, backoff);
     }
 
     /** Whether a result is worth another try, ignoring the attempt budget. */

@@ -16,6 +16,7 @@ import dev.asyncqueue.callback.Callback;
 import dev.asyncqueue.callback.CallbackPolicy;
 import dev.asyncqueue.callback.CallbackSender;
 import dev.asyncqueue.callback.GuardedCallbackSender;
+import dev.asyncqueue.config.WorkerSettings;
 import dev.asyncqueue.http.HttpCallbackSender;
 import dev.asyncqueue.retry.RetryDecision;
 import dev.asyncqueue.retry.RetryPolicy;
@@ -430,7 +431,7 @@ public final class QueueWorker implements AutoCloseable {
             finishCall(call, null);
             return;
         }
-        RetryPolicy policy = retryPolicy.forAnnotations(invocation.annotations());
+        RetryPolicy policy = WorkerSettings.retryPolicyFor(retryPolicy, invocation.annotations());
         int retriesSoFar = Math.max(0, delivery.attempt() - 1 - freeReturns.getOrDefault(invocation.callId(), 0));
         RetryDecision decision = policy.decide(result, retriesSoFar, random, clock);
         Outcome outcome = Outcome.of(result);
@@ -517,7 +518,7 @@ public final class QueueWorker implements AutoCloseable {
         Optional<URI> callbackUrl = invocation.callbackUrl();
         CompletionStage<Integer> sent = CompletableFuture.completedFuture(0);
         if (callbackUrl.isPresent()) {
-            int maxRetries = retryPolicy.forAnnotations(invocation.annotations()).maxAttempts() - 1;
+            int maxRetries = WorkerSettings.retryPolicyFor(retryPolicy, invocation.annotations()).maxAttempts() - 1;
             try {
                 sent = callbacks.send(new Callback(callbackUrl.get(), invocation,
                         InvocationResult.cancelled(Duration.ofNanos(System.nanoTime() - call.createdNanos)),

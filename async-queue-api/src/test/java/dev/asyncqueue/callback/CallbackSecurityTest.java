@@ -1,5 +1,6 @@
 package dev.asyncqueue.callback;
 
+import dev.asyncqueue.config.WorkerSettings;
 import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
@@ -45,7 +46,7 @@ class CallbackSecurityTest {
 
     @Test
     void theAllowListAdmitsListedHostsAndSubdomainsOfWildcardsOnly() {
-        CallbackPolicy policy = CallbackPolicy.fromSettings(Settings.of(Map.of(CallbackPolicy.ALLOWED_HOSTS_SETTING,
+        CallbackPolicy policy = WorkerSettings.callbackPolicy(Settings.of(Map.of(WorkerSettings.CALLBACK_ALLOWED_HOSTS,
                 "hooks.example.com, *.trusted.org,127.0.0.1")));
         assertTrue(policy.refusal(URI.create("https://hooks.example.com/x")).isEmpty());
         assertTrue(policy.refusal(URI.create("https://a.b.trusted.org/x")).isEmpty());
@@ -59,7 +60,7 @@ class CallbackSecurityTest {
 
     @Test
     void linkLocalCanBeAllowedExplicitly() {
-        CallbackPolicy policy = CallbackPolicy.fromSettings(Settings.of(Map.of(CallbackPolicy.ALLOW_LINK_LOCAL_SETTING, "true")));
+        CallbackPolicy policy = WorkerSettings.callbackPolicy(Settings.of(Map.of(WorkerSettings.CALLBACK_ALLOW_LINK_LOCAL, "true")));
         assertTrue(policy.refusal(URI.create("http://169.254.1.1/")).isEmpty());
     }
 
@@ -73,12 +74,12 @@ class CallbackSecurityTest {
 
     @Test
     void invalidSettingsNameTheirVariable() {
-        ConfigurationException hosts = assertThrows(ConfigurationException.class, () -> CallbackPolicy.fromSettings(
-                Settings.of(Map.of(CallbackPolicy.ALLOWED_HOSTS_SETTING, "good.com,bad host/"))));
-        assertEquals(CallbackPolicy.ALLOWED_HOSTS_SETTING, hosts.variable());
-        ConfigurationException secret = assertThrows(ConfigurationException.class, () -> CallbackSigner.fromSettings(
-                Settings.of(Map.of(CallbackSigner.SECRET_SETTING, "short-secret"))));
-        assertEquals(CallbackSigner.SECRET_SETTING, secret.variable());
+        ConfigurationException hosts = assertThrows(ConfigurationException.class, () -> WorkerSettings.callbackPolicy(
+                Settings.of(Map.of(WorkerSettings.CALLBACK_ALLOWED_HOSTS, "good.com,bad host/"))));
+        assertEquals(WorkerSettings.CALLBACK_ALLOWED_HOSTS, hosts.variable());
+        ConfigurationException secret = assertThrows(ConfigurationException.class, () -> WorkerSettings.callbackSigner(
+                Settings.of(Map.of(WorkerSettings.CALLBACK_SIGNING_SECRET, "short-secret"))));
+        assertEquals(WorkerSettings.CALLBACK_SIGNING_SECRET, secret.variable());
         assertFalse(secret.getMessage().contains("short-secret"), "the message never shows the secret");
     }
 

@@ -1,5 +1,6 @@
 package dev.asyncqueue.retry;
 
+import dev.asyncqueue.config.WorkerSettings;
 import dev.asyncqueue.InvocationResult;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
@@ -51,12 +52,12 @@ class RetryPolicyTest {
         assertEquals(S10, d.initialWait());
         assertEquals(S120, d.maxWait());
         assertEquals(Backoff.EXPONENTIAL, d.backoff());
-        assertEquals(d, RetryPolicy.fromSettings(Settings.empty()), "no settings means the defaults");
+        assertEquals(d, WorkerSettings.retryPolicy(Settings.empty()), "no settings means the defaults");
     }
 
     @Test
     void fromSettingsReadsEveryRetryVariable() {
-        RetryPolicy p = RetryPolicy.fromSettings(Settings.of(Map.of(
+        RetryPolicy p = WorkerSettings.retryPolicy(Settings.of(Map.of(
                 "max_retry_attempts", "4",
                 "retry_http_codes", "429,503",
                 "initial_retry_wait", "500ms",
@@ -68,7 +69,7 @@ class RetryPolicyTest {
     @Test
     void fromSettingsWithABadAttemptCountNamesTheVariable() {
         ConfigurationException e = assertThrows(ConfigurationException.class,
-                () -> RetryPolicy.fromSettings(Settings.of(Map.of("max_retry_attempts", "abc"))));
+                () -> WorkerSettings.retryPolicy(Settings.of(Map.of("max_retry_attempts", "abc"))));
         assertEquals("max_retry_attempts", e.variable());
         assertTrue(e.getMessage().contains("max_retry_attempts") && e.getMessage().contains("abc"), e.getMessage());
     }
@@ -83,13 +84,13 @@ class RetryPolicyTest {
     })
     void fromSettingsWithAnyBadValueNamesTheVariable(String variable, String value) {
         ConfigurationException e = assertThrows(ConfigurationException.class,
-                () -> RetryPolicy.fromSettings(Settings.of(Map.of(variable, value.replace(';', ',')))));
+                () -> WorkerSettings.retryPolicy(Settings.of(Map.of(variable, value.replace(';', ',')))));
         assertEquals(variable, e.variable());
     }
 
     @Test
     void aMaximumWaitBelowTheInitialWaitIsAConfigurationError() {
-        ConfigurationException e = assertThrows(ConfigurationException.class, () -> RetryPolicy.fromSettings(
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> WorkerSettings.retryPolicy(
                 Settings.of(Map.of("initial_retry_wait", "30s", "max_retry_wait", "10s"))));
         assertEquals("max_retry_wait", e.variable());
     }
@@ -218,11 +219,11 @@ class RetryPolicyTest {
 
     @Test
     void annotationsOverrideAttemptsCodesAndWaits() {
-        RetryPolicy p = RetryPolicy.defaults().forAnnotations(Map.of(
-                RetryPolicy.ATTEMPTS_ANNOTATION, "3",
-                RetryPolicy.CODES_ANNOTATION, "418, 429",
-                RetryPolicy.MIN_WAIT_ANNOTATION, "1s",
-                RetryPolicy.MAX_WAIT_ANNOTATION, "5s"));
+        RetryPolicy p = WorkerSettings.retryPolicyFor(RetryPolicy.defaults(), Map.of(
+                WorkerSettings.RETRY_ATTEMPTS_ANNOTATION, "3",
+                WorkerSettings.RETRY_CODES_ANNOTATION, "418, 429",
+                WorkerSettings.RETRY_MIN_WAIT_ANNOTATION, "1s",
+                WorkerSettings.RETRY_MAX_WAIT_ANNOTATION, "5s"));
         assertEquals(new RetryPolicy(3, Set.of(418, 429), Duration.ofSeconds(1), Duration.ofSeconds(5), Backoff.EXPONENTIAL), p);
         assertTrue(p.decide(status(418), 0, HALF, CLOCK).retry());
         assertFalse(p.decide(status(500), 0, HALF, CLOCK).retry(), "500 is no longer among the codes");
@@ -230,38 +231,38 @@ class RetryPolicyTest {
 
     @Test
     void annotationsUseTheOpenFaasNames() {
-        assertEquals("com.openfaas.retry.attempts", RetryPolicy.ATTEMPTS_ANNOTATION);
-        assertEquals("com.openfaas.retry.codes", RetryPolicy.CODES_ANNOTATION);
-        assertEquals("com.openfaas.retry.min_wait", RetryPolicy.MIN_WAIT_ANNOTATION);
-        assertEquals("com.openfaas.retry.max_wait", RetryPolicy.MAX_WAIT_ANNOTATION);
+        assertEquals("com.openfaas.retry.attempts", WorkerSettings.RETRY_ATTEMPTS_ANNOTATION);
+        assertEquals("com.openfaas.retry.codes", WorkerSettings.RETRY_CODES_ANNOTATION);
+        assertEquals("com.openfaas.retry.min_wait", WorkerSettings.RETRY_MIN_WAIT_ANNOTATION);
+        assertEquals("com.openfaas.retry.max_wait", WorkerSettings.RETRY_MAX_WAIT_ANNOTATION);
     }
 
     @Test
     void invalidAnnotationsFallBackToTheDefaults() {
         RetryPolicy defaults = RetryPolicy.defaults();
-        assertEquals(defaults, defaults.forAnnotations(Map.of(
-                RetryPolicy.ATTEMPTS_ANNOTATION, "abc",
-                RetryPolicy.CODES_ANNOTATION, "4xx",
-                RetryPolicy.MIN_WAIT_ANNOTATION, "soon",
-                RetryPolicy.MAX_WAIT_ANNOTATION, "-1")));
-        assertEquals(defaults, defaults.forAnnotations(Map.of(RetryPolicy.ATTEMPTS_ANNOTATION, "0")));
-        assertEquals(defaults, defaults.forAnnotations(Map.of(RetryPolicy.CODES_ANNOTATION, "999")));
+        assertEquals(defaults, WorkerSettings.retryPolicyFor(defaults, Map.of(
+                WorkerSettings.RETRY_ATTEMPTS_ANNOTATION, "abc",
+                WorkerSettings.RETRY_CODES_ANNOTATION, "4xx",
+                WorkerSettings.RETRY_MIN_WAIT_ANNOTATION, "soon",
+                WorkerSettings.RETRY_MAX_WAIT_ANNOTATION, "-1")));
+        assertEquals(defaults, WorkerSettings.retryPolicyFor(defaults, Map.of(WorkerSettings.RETRY_ATTEMPTS_ANNOTATION, "0")));
+        assertEquals(defaults, WorkerSettings.retryPolicyFor(defaults, Map.of(WorkerSettings.RETRY_CODES_ANNOTATION, "999")));
     }
 
     @Test
     void oneInvalidAnnotationDoesNotDiscardTheValidOnes() {
-        RetryPolicy p = RetryPolicy.defaults().forAnnotations(Map.of(
-                RetryPolicy.ATTEMPTS_ANNOTATION, "2",
-                RetryPolicy.CODES_ANNOTATION, "nope"));
+        RetryPolicy p = WorkerSettings.retryPolicyFor(RetryPolicy.defaults(), Map.of(
+                WorkerSettings.RETRY_ATTEMPTS_ANNOTATION, "2",
+                WorkerSettings.RETRY_CODES_ANNOTATION, "nope"));
         assertEquals(2, p.maxAttempts());
         assertEquals(RetryPolicy.DEFAULT_RETRY_CODES, p.retryCodes());
     }
 
     @Test
     void waitAnnotationsThatContradictEachOtherFallBackToTheDefaults() {
-        RetryPolicy p = RetryPolicy.defaults().forAnnotations(Map.of(
-                RetryPolicy.MIN_WAIT_ANNOTATION, "5m",
-                RetryPolicy.MAX_WAIT_ANNOTATION, "1m"));
+        RetryPolicy p = WorkerSettings.retryPolicyFor(RetryPolicy.defaults(), Map.of(
+                WorkerSettings.RETRY_MIN_WAIT_ANNOTATION, "5m",
+                WorkerSettings.RETRY_MAX_WAIT_ANNOTATION, "1m"));
         assertEquals(S10, p.initialWait());
         assertEquals(S120, p.maxWait());
     }
@@ -269,8 +270,8 @@ class RetryPolicyTest {
     @Test
     void noAnnotationsMeansThePolicyItself() {
         RetryPolicy p = exponential(4);
-        assertSame(p, p.forAnnotations(Map.of()));
-        assertEquals(p, p.forAnnotations(Map.of("com.openfaas.scale.max", "5")));
+        assertSame(p, WorkerSettings.retryPolicyFor(p, Map.of()));
+        assertEquals(p, WorkerSettings.retryPolicyFor(p, Map.of("com.openfaas.scale.max", "5")));
     }
 
     @Test

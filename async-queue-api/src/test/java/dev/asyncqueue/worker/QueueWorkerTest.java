@@ -1,5 +1,6 @@
 package dev.asyncqueue.worker;
 
+import dev.asyncqueue.config.WorkerSettings;
 import dev.asyncqueue.ConcurrencyLimiter;
 import dev.asyncqueue.ConsumerStrategy;
 import dev.asyncqueue.Delivery;
@@ -250,9 +251,9 @@ class QueueWorkerTest {
     void retryAnnotationsOfTheFunctionOverrideTheWorkersPolicy() throws Exception {
         server.respond("/function/annotated", r -> Response.of(502, "bad gateway"));
         Invocation invocation = call("annotated").toBuilder().annotations(Map.of(
-                RetryPolicy.ATTEMPTS_ANNOTATION, "2",
-                RetryPolicy.MIN_WAIT_ANNOTATION, "20ms",
-                RetryPolicy.MAX_WAIT_ANNOTATION, "40ms")).build();
+                WorkerSettings.RETRY_ATTEMPTS_ANNOTATION, "2",
+                WorkerSettings.RETRY_MIN_WAIT_ANNOTATION, "20ms",
+                WorkerSettings.RETRY_MAX_WAIT_ANNOTATION, "40ms")).build();
         queue.enqueue(invocation);
         // The worker's own policy would wait a minute and try five times.
         RetryPolicy slow = new RetryPolicy(5, RetryPolicy.DEFAULT_RETRY_CODES, Duration.ofMinutes(1),

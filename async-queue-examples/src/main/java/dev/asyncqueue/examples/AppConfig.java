@@ -5,6 +5,7 @@ import dev.asyncqueue.Ticker;
 import dev.asyncqueue.limiter.LimiterRegistry;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
+import dev.asyncqueue.config.WorkerSettings;
 import dev.asyncqueue.nats.NatsConnections;
 import dev.asyncqueue.retry.RetryPolicy;
 
@@ -59,14 +60,14 @@ public record AppConfig(String role, String queue, String scalingMode, String na
         boolean natsGiven = s.first("nats_url", "nats_host", "nats_port").isPresent();
         String natsUrl = natsGiven ? NatsConnections.url(s) : "";
         Duration ackWait = positive(s, "ack_wait", Duration.ofSeconds(30));
-        RetryPolicy retry = RetryPolicy.fromSettings(s);
+        RetryPolicy retry = WorkerSettings.retryPolicy(s);
         positive(s, "upstream_timeout", Duration.ofMinutes(1));
         s.bool("tls_insecure", false);
         String mode = s.choice("scaling_mode", "static", "static", "function");
         QueueRouter.fromSettings(queue, s, name -> null); // validates function_queues and ingest_queues
         invokerProvider(s.string("invoker", "http"));
-        dev.asyncqueue.callback.CallbackPolicy.fromSettings(s); // validates callback_allowed_hosts, callback_allow_link_local
-        dev.asyncqueue.callback.CallbackSigner.fromSettings(s); // validates callback_signing_secret
+        WorkerSettings.callbackPolicy(s); // validates callback_allowed_hosts, callback_allow_link_local
+        WorkerSettings.callbackSigner(s); // validates callback_signing_secret
         NatsConnections.validate(s); // validates nats_user ... nats_tls_ca, nats_connect_timeout
         LimiterRegistry.fromSettings(s, Ticker.system()); // validates the limiter_* settings and provider
         dev.asyncqueue.examples.ops.OperationsConfig.from(s); // validates dead_letter_*, status_*, metrics_poll_interval

@@ -9,6 +9,7 @@ import dev.asyncqueue.limiter.LimiterRegistry;
 import dev.asyncqueue.Threads;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
+import dev.asyncqueue.config.WorkerSettings;
 import dev.asyncqueue.examples.ops.Operations;
 import dev.asyncqueue.nats.FunctionConsumerStrategy;
 import dev.asyncqueue.nats.JetStreamQueue;
@@ -17,9 +18,7 @@ import dev.asyncqueue.nats.NatsConnections;
 import dev.asyncqueue.nats.StaticConsumerStrategy;
 import dev.asyncqueue.spi.Providers;
 import dev.asyncqueue.worker.QueueWorker;
-import dev.asyncqueue.callback.CallbackPolicy;
 import dev.asyncqueue.callback.CallbackSender;
-import dev.asyncqueue.callback.CallbackSigner;
 import dev.asyncqueue.callback.GuardedCallbackSender;
 import dev.asyncqueue.http.HttpCallbackSender;
 import io.nats.client.Connection;
@@ -147,7 +146,7 @@ public final class QueueWorkerApp implements AutoCloseable {
             ingest = HttpServer.create(new InetSocketAddress(config.port()), 128);
             ExecutorService executor = Executors.newFixedThreadPool(16, Threads.named("async-queue-ingest"));
             ingest.setExecutor(executor);
-            ingest.createContext(IngestHandler.PREFIX, ops.routes(new IngestHandler(router, CallbackPolicy.fromSettings(settings))));
+            ingest.createContext(IngestHandler.PREFIX, ops.routes(new IngestHandler(router, WorkerSettings.callbackPolicy(settings))));
             ingest.createContext("/healthz", exchange -> {
                 try (exchange) {
                     boolean ready = queue.isAvailable();
@@ -202,8 +201,8 @@ public final class QueueWorkerApp implements AutoCloseable {
             // The worker checks each callback again just before posting (the host may resolve elsewhere by then) and signs it.
             HttpCallbackSender callbackSender = new HttpCallbackSender(config.callbackTimeout());
             resources.push(callbackSender);
-            CallbackSender callbacks = new GuardedCallbackSender(callbackSender, CallbackPolicy.fromSettings(settings),
-                    CallbackSigner.fromSettings(settings));
+            CallbackSender callbacks = new GuardedCallbackSender(callbackSender, WorkerSettings.callbackPolicy(settings),
+                    WorkerSettings.callbackSigner(settings));
             worker = QueueWorker.builder()
                     .name(config.queue())
                     .callbacks(callbacks)
