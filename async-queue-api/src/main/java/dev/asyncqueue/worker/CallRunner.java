@@ -1,0 +1,245 @@
+package dev.asyncqueue.worker;
+
+import dev.asyncqueue.Delivery;
+import dev.asyncqueue.Failures;
+import dev.asyncqueue.Invocation;
+import dev.asyncqueue.InvocationResult;
+import dev.asyncqueue.Invoker;
+import dev.asyncqueue.Outcome;
+import dev.asyncqueue.Permit;
+import dev.asyncqueue.Ticker;
+import dev.asyncqueue.callback.Callback;
+import dev.asyncqueue.callback.CallbackSender;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The life of a call: the function is invoked (unless the call was cancelled first), its result becomes
+ * a {@link Settlement}, a final one is reported to the callback URL (in {@link #conclude}, the one place
+ * callbacks are sent, cancellations included), and the delivery is settled, its permit released and its
+ * slot freed. No thread waits on a call: each step runs when the one before completes.
+ */
+final class CallRunner {
+    /** The engine logs under the worker's name, so operators configure and filter it as one logger. */
+    private static final Logger log = LoggerFactory.getLogger(QueueWorker.class);
+    /** Why a delivery goes back to the queue when the worker closes. */
+    static final String SHUTTING_DOWN = "worker shutting down";
+
+    private final Invoker invoker;
+    private final CallbackSender callbacks;
+    private final SettlementRules rules;
+    private final FreeReturns freeReturns;
+    private final WorkerListener listener;
+    private final Cancellations cancellations;
+    private final InFlight inFlight;
+    private final Ticker ticker;
+    private final Duration rejectionDelay;
+
+    CallRunner(Invoker invoker, CallbackSender callbacks, SettlementRules rules, FreeReturns freeReturns,
+               WorkerListener listener, Cancellations cancellations, InFlight inFlight, Ticker ticker,
+               Duration rejectionDelay) {
+        this.invoker = invoker;
+        this.callbacks = callbacks;
+        this.rules = rules;
+        this.freeReturns = freeReturns;
+        this.listener = listener;
+        this.cancellations = cancellations;
+        this.inFlight = inFlight;
+        this.ticker = ticker;
+        this.rejectionDelay = rejectionDelay;
+    }
+
+    /** Takes over a delivery that holds a slot and {@code permit}, and calls its function. */
+    void start(Delivery delivery, Permit permit) {
+        Invocation invocation = delivery.invocation();
+        Call call = new Call(delivery, permit, ticker.read());
+        inFlight.add(call);
+        if (cancellations.isCancelled(invocation.callId())) {
+            call.claimSettlement();
+            cancel(call, false);
+            return;
+        }
+        call.markInvoked();
+        listener.invocationStarted(invocation, delivery.attempt());
+        if (log.isDebugEnabled()) { // position() builds a string: not on the per-message path unless asked for
+            String position = delivery.position();
+            callLog(log.atDebug(), invocation, delivery.attempt()).addKeyValue("position", position)
+                    .log("invoking {} (call {}, attempt {}, {})", invocation.function(), invocation.callId(),
+                            delivery.attempt(), position);
+        }
+        CompletionStage<InvocationResult> stage;
+        try {
+            stage = invoker.invoke(invocation);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.completedFuture(InvocationResult.transportFailure(
+                    "invoker failed: " + e, Duration.ZERO));
+        }
+        call.awaiting(stage.toCompletableFuture());
+        stage.whenComplete((result, error) -> {
+            try {
+                onResult(call, result != null ? result
+                        : InvocationResult.transportFailure(Failures.describe(error), Duration.ZERO));
+            } catch (RuntimeException e) {
+                // Never let a bug here strand the delivery: it goes back to the queue and the slot is freed.
+                log.error("handling the result of call {} failed", invocation.callId(), e);
+                returnToQueue(delivery, rejectionDelay, "internal error");
+                finish(call);
+            }
+        });
+    }
+
+    private void onResult(Call call, InvocationResult result) {
+        if (!call.claimSettlement()) return; // shutdown or a cancellation already settled it
+        Delivery delivery = call.delivery();
+        Invocation invocation = delivery.invocation();
+        if (cancellations.isCancelled(invocation.callId())) {
+            // Cancelled while running but the invoker could not be stopped: its result is not retried.
+            cancel(call, true);
+            return;
+        }
+        Settlement settlement = rules.afterResult(invocation, delivery.attempt(), result);
+        if (settlement.kind() == Settlement.Kind.RETURN) {
+            call.releasePermit(Outcome.REJECTED);
+            returnToQueue(delivery, settlement.delay(), settlement.reason());
+            finish(call);
+            return;
+        }
+        call.releasePermit(Outcome.of(result));
+        listener.invocationFinished(invocation, result, settlement.decision());
+        if (settlement.kind() == Settlement.Kind.RETRY) {
+            callLog(log.atInfo(), invocation, delivery.attempt()).addKeyValue("status", result.status())
+                    .addKeyValue("outcome", "retrying").addKeyValue("retry_in_ms", settlement.delay().toMillis())
+                    .log("call {} to {}: {}; retrying in {}", invocation.callId(), invocation.function(),
+                            settlement.reason(), settlement.delay());
+            settleQuietly(() -> delivery.retryAfter(settlement.delay()), delivery);
+            finish(call);
+            return;
+        }
+        freeReturns.forget(invocation.callId());
+        callLog(log.atInfo(), invocation, delivery.attempt()).addKeyValue("status", result.status())
+                .addKeyValue("outcome", result.isSuccess() ? "succeeded" : "failed")
+                .addKeyValue("duration_ms", result.duration().toMillis())
+                .log("call {} to {}: {} in {} ms", invocation.callId(), invocation.function(), settlement.reason(),
+                        result.duration().toMillis());
+        conclude(call, result, settlement);
+    }
+
+    /** Hears cancellations: a running call is abandoned (its future cancelled) and not retried. */
+    void cancelRunning(String callId) {
+        for (Call call : inFlight.snapshot()) {
+            if (call.invocation().callId().equals(callId) && call.claimSettlement()) {
+                call.abandon();
+                cancel(call, true);
+            }
+        }
+    }
+
+    /** Ends a cancelled call without (further) invoking it: acked after a callback saying it was cancelled. */
+    private void cancel(Call call, boolean wasRunning) {
+        Delivery delivery = call.delivery();
+        Invocation invocation = delivery.invocation();
+        listener.cancelled(invocation, wasRunning);
+        Settlement settlement = rules.cancelled(invocation, delivery.attempt());
+        freeReturns.forget(invocation.callId());
+        callLog(log.atInfo(), invocation, delivery.attempt()).addKeyValue("outcome", "cancelled")
+                .log("call {} to {} cancelled {}", invocation.callId(), invocation.function(),
+                        wasRunning ? "while running" : "before it ran");
+        call.releasePermit(Outcome.IGNORED);
+        conclude(call, InvocationResult.cancelled(Duration.ofNanos(ticker.read() - call.startedAt())), settlement);
+    }
+
+    /** Gives every call not yet settled back to the queue for immediate redelivery, abandoning its function call. */
+    void abandonAll() {
+        for (Call call : inFlight.snapshot()) {
+            if (call.claimSettlement()) {
+                call.abandon();
+                returnToQueue(call.delivery(), Duration.ZERO, SHUTTING_DOWN);
+                finish(call);
+            }
+        }
+    }
+
+    /**
+     * Posts a final result to the call's callback URL, if it has one, then settles the delivery as
+     * {@code settlement} says. The delivery is settled only after the callback was tried, so a crash in
+     * between redelivers it; a callback that fails is reported, not retried.
+     */
+    private void conclude(Call call, InvocationResult result, Settlement settlement) {
+        Delivery delivery = call.delivery();
+        Invocation invocation = delivery.invocation();
+        Runnable settle = settlement.kind() == Settlement.Kind.DEAD_LETTER ? () -> {
+            delivery.deadLetter(Delivery.RETRIES_EXHAUSTED, result.status(), settlement.retries() + 1);
+            listener.deadLettered(invocation, Delivery.RETRIES_EXHAUSTED, result.status());
+        } : delivery::ack;
+        Optional<URI> callbackUrl = invocation.callbackUrl();
+        if (callbackUrl.isEmpty()) {
+            settleQuietly(settle, delivery);
+            finish(call);
+            return;
+        }
+        CompletionStage<Integer> sent;
+        try {
+            sent = callbacks.send(new Callback(callbackUrl.get(), invocation, result, settlement.retries(),
+                    settlement.maxRetries()));
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((status, error) -> {
+            if (error != null) {
+                String why = Failures.describe(error);
+                log.warn("callback for call {} to {} failed: {}", invocation.callId(), redact(callbackUrl.get()), why);
+                listener.callbackFailed(invocation, why);
+            } else if (status >= 300) {
+                log.warn("callback for call {} to {} answered {}", invocation.callId(), redact(callbackUrl.get()), status);
+                listener.callbackFailed(invocation, "status " + status);
+            }
+            settleQuietly(settle, delivery);
+            finish(call);
+        });
+    }
+
+    /** Sends a delivery back to the queue without using up a retry. */
+    void returnToQueue(Delivery delivery, Duration delay, String why) {
+        freeReturns.record(delivery.invocation().callId());
+        listener.deliveryReturned(delivery.invocation(), why);
+        log.debug("returning call {} to the queue in {}: {}", delivery.invocation().callId(), delay, why);
+        settleQuietly(() -> delivery.retryAfter(delay), delivery);
+    }
+
+    /** The call is over: its permit (if still held) goes back, its slot is freed. */
+    private void finish(Call call) {
+        call.releasePermit(Outcome.IGNORED);
+        if (inFlight.remove(call)) {
+            if (call.invoked()) listener.invocationEnded(call.invocation());
+            inFlight.freeSlot();
+        }
+    }
+
+    private static void settleQuietly(Runnable settle, Delivery delivery) {
+        try {
+            settle.run();
+        } catch (RuntimeException e) {
+            // The queue will redeliver after its ack wait; nothing is lost, at worst the call repeats.
+            log.warn("settling {} failed: {}", delivery.position(), e.toString());
+        }
+    }
+
+    /** The fields every log line about a call carries, for structured (JSON) logs. */
+    private static LoggingEventBuilder callLog(LoggingEventBuilder event, Invocation invocation, int attempt) {
+        return event.addKeyValue("call_id", invocation.callId()).addKeyValue("function", invocation.function())
+                .addKeyValue("attempt", attempt);
+    }
+
+    /** A URL fit for logs: no user info, query or fragment, which may carry tokens. */
+    static String redact(URI url) {
+        return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+                + (url.getPath() == null ? "" : url.getPath());
+    }
+}

@@ -1,0 +1,195 @@
+package dev.asyncqueue.worker;
+
+import dev.asyncqueue.ConcurrencyLimiter;
+import dev.asyncqueue.ConsumerStrategy;
+import dev.asyncqueue.Delivery;
+import dev.asyncqueue.Invocation;
+import dev.asyncqueue.LimiterLookup;
+import dev.asyncqueue.Outcome;
+import dev.asyncqueue.Permit;
+import dev.asyncqueue.Threads;
+import dev.asyncqueue.WorkSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The pull loop, on the worker's one dispatcher thread: takes the free slots, offers each source its
+ * {@link FairShares fair share}, takes the limiter's permits (in {@link #permits}, the one place), and
+ * hands each delivery with its slot and permit to the {@link CallRunner}. A delivery it cannot start
+ * (no permit, or the worker is stopping) goes straight back to the queue.
+ */
+final class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(QueueWorker.class);
+
+    private final String name;
+    private final ConsumerStrategy consumer;
+    private final LimiterLookup limiters;
+    private final InFlight inFlight;
+    private final CallRunner calls;
+    private final Duration pollWait;
+    private final Duration rejectionDelay;
+    /** Each function's annotations as last delivered, to find its limiter before pulling its work. */
+    private final Map<String, Map<String, String>> annotationsSeen = new ConcurrentHashMap<>();
+    private volatile boolean running;
+    private Thread thread;
+
+    Dispatcher(String name, ConsumerStrategy consumer, LimiterLookup limiters, InFlight inFlight, CallRunner calls,
+               Duration pollWait, Duration rejectionDelay) {
+        this.name = name;
+        this.consumer = consumer;
+        this.limiters = limiters;
+        this.inFlight = inFlight;
+        this.calls = calls;
+        this.pollWait = pollWait;
+        this.rejectionDelay = rejectionDelay;
+    }
+
+    /** Starts the dispatcher thread. */
+    synchronized void start() {
+        running = true;
+        thread = Threads.named("async-queue-dispatcher-" + name).newThread(this::loop);
+        thread.setDaemon(false);
+        thread.start();
+    }
+
+    /** Stops pulling and waits up to {@code wait} for the thread to end, interrupting it if it does not. */
+    void stop(Duration wait) {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = thread;
+            thread = null;
+        }
+        inFlight.wake();
+        if (t == null || t == Thread.currentThread()) return;
+        try {
+            t.join(wait.toMillis());
+            if (t.isAlive()) {
+                t.interrupt();
+                t.join(wait.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            int taken = 0;
+            FairShares round = null;
+            try {
+                taken = inFlight.takeFree(pollWait);
+                if (taken == 0) continue;
+                List<WorkSource> sources = consumer.sources();
+                round = new FairShares(taken, sources.size());
+                pull(sources, round);
+            } catch (InterruptedException e) {
+                if (running) log.warn("dispatcher of {} interrupted; stopping", name);
+                break;
+            } catch (RuntimeException e) {
+                log.warn("pulling from queue {} failed: {}", name, e.toString());
+                log.debug("pull failure", e);
+                pauseAfterFailure();
+            } catch (VirtualMachineError fatal) {
+                log.error("dispatcher of {} stopping: {}", name, fatal.toString());
+                throw fatal;
+            } catch (Error e) {
+                // An Error from a decoder or a listener must not silently end the only pulling thread.
+                log.error("pulling from queue {} failed", name, e);
+                pauseAfterFailure();
+            } finally {
+                // A pull that fails part-way gives back only the slots no delivery took.
+                inFlight.giveBack(round != null ? round.free() : taken);
+            }
+        }
+    }
+
+    private void pauseAfterFailure() {
+        try {
+            inFlight.await(pollWait.toMillis(), () -> running);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Pulls once from each source while slots last. */
+    private void pull(List<WorkSource> sources, FairShares round) throws InterruptedException {
+        if (sources.isEmpty()) {
+            pauseAfterFailure();
+            return;
+        }
+        // Only a lone shared source is long-polled: a function's source holds limiter permits while it
+        // waits, and its work is known to exist, so it is asked without waiting.
+        boolean waitForWork = sources.size() == 1 && sources.get(0).function().isEmpty();
+        int before = round.free();
+        for (WorkSource source : sources) {
+            if (round.free() == 0 || !running) break;
+            int want = round.nextShare();
+            Optional<String> function = source.function();
+            Deque<Permit> granted = null;
+            if (function.isPresent()) {
+                granted = permits(function.get(), annotationsSeen.getOrDefault(function.get(), Map.of()), want);
+                want = granted.size();
+                if (want == 0) continue;
+            }
+            Deque<Permit> permits = granted;
+            try {
+                source.fetch(want, waitForWork ? pollWait : Duration.ZERO, delivery -> {
+                    round.taken();
+                    admit(delivery, permits == null ? null : permits.poll());
+                });
+            } finally {
+                if (permits != null) permits.forEach(p -> p.release(Outcome.IGNORED));
+            }
+        }
+        if (round.free() == before && !waitForWork) {
+            // Nothing could start (no work ready, or no permits): wait for a call to end rather than spin.
+            inFlight.await(pollWait.toMillis() / 10, () -> running);
+        }
+    }
+
+    /** Starts a delivery that holds a slot; {@code permit} is null when its source is shared by all functions. */
+    private void admit(Delivery delivery, Permit permit) {
+        Invocation invocation = delivery.invocation();
+        if (!invocation.annotations().isEmpty()) {
+            annotationsSeen.put(invocation.function(), invocation.annotations());
+        }
+        if (!running) {
+            if (permit != null) permit.release(Outcome.IGNORED);
+            refuse(delivery, Duration.ZERO, CallRunner.SHUTTING_DOWN);
+            return;
+        }
+        // A shared source's function is known only now: its limiter is asked after the pull.
+        Permit held = permit != null ? permit : permits(invocation.function(), invocation.annotations(), 1).poll();
+        if (held == null) {
+            refuse(delivery, rejectionDelay, "concurrency limit of " + invocation.function() + " reached");
+            return;
+        }
+        calls.start(delivery, held);
+    }
+
+    private void refuse(Delivery delivery, Duration delay, String why) {
+        calls.returnToQueue(delivery, delay, why);
+        inFlight.giveBack(1);
+    }
+
+    /** Up to {@code max} permits from the function's limiter, as many as it grants now. */
+    private Deque<Permit> permits(String function, Map<String, String> annotations, int max) {
+        ConcurrencyLimiter limiter = limiters.limiterFor(function, annotations);
+        Deque<Permit> permits = new ArrayDeque<>();
+        while (permits.size() < max) {
+            Optional<Permit> p = limiter.tryAcquire();
+            if (p.isEmpty()) break;
+            permits.add(p.get());
+        }
+        return permits;
+    }
+}
