@@ -14,7 +14,7 @@ public interface ConcurrencyLimiter {
     /** Permits acquired and not yet released. */
     int inFlight();
 
-    /** A limiter that never says no: the legacy greedy behaviour. */
+    /** A limiter that never says no: every delivery starts as soon as the worker has room for it. */
     static ConcurrencyLimiter unlimited() {
         return new UnlimitedLimiter();
     }

@@ -209,19 +209,25 @@ public final class Invocation {
         private Builder() {
         }
 
+        /** The call id; a missing or blank one becomes a random UUID. */
         public Builder callId(String callId) { this.callId = callId; return this; }
 
+        /** The function to invoke, {@code name} or {@code name.namespace}. */
         public Builder function(String function) { this.function = function; return this; }
 
+        /** The queue; null or empty means {@link #DEFAULT_QUEUE}. */
         public Builder queue(String queue) {
             this.queue = queue == null || queue.isEmpty() ? DEFAULT_QUEUE : queue;
             return this;
         }
 
+        /** The HTTP method (default POST). */
         public Builder method(String method) { this.method = method; return this; }
 
+        /** The path after the function name. */
         public Builder path(String path) { this.path = path; return this; }
 
+        /** The raw query string, without {@code ?}. */
         public Builder query(String query) { this.query = query; return this; }
 
         /** Adds one value to a header, keeping the values it already has. */
@@ -241,16 +247,20 @@ public final class Invocation {
         /** Sets the body; the array is copied. */
         public Builder body(byte[] body) { this.body = body == null ? null : body.clone(); return this; }
 
+        /** Where the final result is posted; null for none. */
         public Builder callbackUrl(URI callbackUrl) { this.callbackUrl = callbackUrl; return this; }
 
+        /** Replaces the function annotations. */
         public Builder annotations(Map<String, String> annotations) {
             this.annotations.clear();
             this.annotations.putAll(annotations);
             return this;
         }
 
+        /** When the call was accepted; null means now. */
         public Builder enqueuedAt(Instant enqueuedAt) { this.enqueuedAt = enqueuedAt; return this; }
 
+        /** The original Host header. */
         public Builder host(String host) { this.host = host; return this; }
 
         /** Validates and builds; a missing call id becomes a random UUID, a missing time now. */

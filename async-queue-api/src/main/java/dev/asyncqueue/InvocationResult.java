@@ -21,6 +21,7 @@ public record InvocationResult(int status, Map<String, List<String>> headers, by
     /** The status reported for a call that never got an answer, as the OpenFaaS worker does. */
     public static final int TRANSPORT_FAILURE_STATUS = 503;
 
+    /** Copies the headers; a null body is empty. */
     public InvocationResult {
         headers = Map.copyOf(headers);
         body = body == null ? new byte[0] : body;

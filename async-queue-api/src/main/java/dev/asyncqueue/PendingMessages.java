@@ -11,6 +11,7 @@ import java.util.Map;
  *                   them (published on a legacy subject) count in {@code total} only
  */
 public record PendingMessages(long total, Map<String, Long> byFunction) {
+    /** Copies the counts. */
     public PendingMessages {
         byFunction = Map.copyOf(byFunction);
     }

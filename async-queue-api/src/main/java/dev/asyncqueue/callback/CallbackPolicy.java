@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param allowLinkLocal  whether link-local and metadata addresses are allowed (default false)
  */
 public record CallbackPolicy(List<String> allowedHosts, boolean allowLinkLocal) {
+    /** Normalises the hosts (trimmed, lower case) and refuses one that is not a host name, address or {@code *.domain}. */
     public CallbackPolicy {
         allowedHosts = allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty()).toList();
         for (String host : allowedHosts) {

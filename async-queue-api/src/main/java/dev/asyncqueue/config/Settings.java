@@ -66,10 +66,12 @@ public final class Settings {
         return Arrays.stream(names).map(values::get).filter(v -> v != null).findFirst();
     }
 
+    /** The value as it is, or {@code defaultValue} when unset. */
     public String string(String name, String defaultValue) {
         return values.getOrDefault(name, defaultValue);
     }
 
+    /** A whole number within {@code [min, max]}, or {@code defaultValue} when unset. */
     public int integer(String name, int defaultValue, int min, int max) {
         String raw = values.get(name);
         if (raw == null) return defaultValue;
@@ -85,6 +87,7 @@ public final class Settings {
         return value;
     }
 
+    /** A whole number within {@code [min, max]}, or {@code defaultValue} when unset. */
     public long longValue(String name, long defaultValue, long min, long max) {
         String raw = values.get(name);
         if (raw == null) return defaultValue;
@@ -100,6 +103,7 @@ public final class Settings {
         return value;
     }
 
+    /** {@code true}/{@code false} (also {@code 1}/{@code 0}, {@code yes}/{@code no}, {@code on}/{@code off}), or {@code defaultValue} when unset. */
     public boolean bool(String name, boolean defaultValue) {
         String raw = values.get(name);
         if (raw == null) return defaultValue;

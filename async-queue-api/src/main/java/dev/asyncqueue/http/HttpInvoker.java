@@ -155,6 +155,7 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
         /** Uses this client instead of one of its own. */
         public Builder httpClient(HttpClient client) { this.client = client; return this; }
 
+        /** An invoker with this configuration. */
         public HttpInvoker build() { return new HttpInvoker(this); }
     }
 }

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The api module's Micrometer binding for one queue: what a worker does (a {@link WorkerListener}), what
- * callers submit ({@link #metered(AsyncQueue)}) and the queue's depth per function ({@link #refreshPending()},
+ * callers submit ({@link #metered(AsyncQueue)}) and the queue's depth per function ({@link #refreshPending(AsyncQueue)},
  * to be called every few seconds so a scrape never costs a broker request). Meter names render in
  * Prometheus as the OpenFaaS queue-worker's: {@code queue_worker_pending_messages},
  * {@code queue_worker_messages_processed_total}, {@code queue_worker_messages_submitted_total},

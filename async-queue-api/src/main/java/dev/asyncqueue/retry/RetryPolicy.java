@@ -27,6 +27,7 @@ public record RetryPolicy(int maxAttempts, Set<Integer> retryCodes, Duration ini
     /** The longest wait a {@code Retry-After} header can ask for; a function cannot park a message longer. */
     public static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
+    /** Refuses a policy that cannot work: no attempt, or a maximum wait below the initial one. */
     public RetryPolicy {
         if (maxAttempts < 1) throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
         retryCodes = Set.copyOf(retryCodes);

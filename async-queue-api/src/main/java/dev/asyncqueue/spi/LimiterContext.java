@@ -14,6 +14,7 @@ import java.util.Map;
  * @param ticker      the clock its timing decisions read
  */
 public record LimiterContext(String function, Map<String, String> annotations, Settings settings, Ticker ticker) {
+    /** Copies the annotations. */
     public LimiterContext {
         annotations = Map.copyOf(annotations);
     }

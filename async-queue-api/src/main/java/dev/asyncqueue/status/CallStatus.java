@@ -17,6 +17,7 @@ import java.util.Objects;
  */
 public record CallStatus(String callId, String function, String queue, CallState state, int attempt, int lastStatus,
                          Instant updated, String detail) {
+    /** Requires every field but the detail, which defaults to empty. */
     public CallStatus {
         Objects.requireNonNull(callId, "callId");
         Objects.requireNonNull(function, "function");
