@@ -100,7 +100,7 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
                         return InvocationResult.answered(response.statusCode(), response.headers().map(),
                                 response.body(), duration);
                     }
-                    return InvocationResult.transportFailure(describe(error), duration);
+                    return InvocationResult.transportFailure(transportError(error), duration);
                 });
         // Cancelling the result (worker shutdown) aborts the exchange.
         result.whenComplete((r, e) -> {
@@ -109,7 +109,7 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
         return result;
     }
 
-    private String describe(Throwable error) {
+    private String transportError(Throwable error) {
         Throwable cause = Failures.cause(error);
         if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
             return "timed out after " + timeout;

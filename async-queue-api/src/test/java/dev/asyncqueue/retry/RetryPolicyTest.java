@@ -56,7 +56,7 @@ class RetryPolicyTest {
     }
 
     @Test
-    void fromSettingsReadsEveryRetryVariable() {
+    void theSettingsReaderReadsEveryRetryVariable() {
         RetryPolicy p = WorkerSettings.retryPolicy(Settings.of(Map.of(
                 "max_retry_attempts", "4",
                 "retry_http_codes", "429,503",
@@ -67,7 +67,7 @@ class RetryPolicyTest {
     }
 
     @Test
-    void fromSettingsWithABadAttemptCountNamesTheVariable() {
+    void aBadAttemptCountSettingNamesTheVariable() {
         ConfigurationException e = assertThrows(ConfigurationException.class,
                 () -> WorkerSettings.retryPolicy(Settings.of(Map.of("max_retry_attempts", "abc"))));
         assertEquals("max_retry_attempts", e.variable());
@@ -82,7 +82,7 @@ class RetryPolicyTest {
             "max_retry_wait, 10q",
             "backoff, linear",
     })
-    void fromSettingsWithAnyBadValueNamesTheVariable(String variable, String value) {
+    void anyBadRetrySettingNamesTheVariable(String variable, String value) {
         ConfigurationException e = assertThrows(ConfigurationException.class,
                 () -> WorkerSettings.retryPolicy(Settings.of(Map.of(variable, value.replace(';', ',')))));
         assertEquals(variable, e.variable());
