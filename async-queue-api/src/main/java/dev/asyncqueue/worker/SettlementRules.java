@@ -63,9 +63,4 @@ final class SettlementRules {
         return new Settlement(Settlement.Kind.ACK, Duration.ZERO, "cancelled", RetryDecision.done("cancelled"),
                 freeReturns.retriesBefore(invocation.callId(), attempt), own.maxAttempts() - 1);
     }
-
-    /** The worker's policy, before any function's annotations. */
-    RetryPolicy policy() {
-        return policy;
-    }
 }
