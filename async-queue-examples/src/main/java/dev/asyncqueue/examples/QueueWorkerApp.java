@@ -13,7 +13,7 @@ import dev.asyncqueue.config.WorkerSettings;
 import dev.asyncqueue.examples.ops.Operations;
 import dev.asyncqueue.nats.FunctionConsumerStrategy;
 import dev.asyncqueue.nats.JetStreamQueue;
-import dev.asyncqueue.nats.LocalNatsServer;
+import dev.asyncqueue.examples.localnats.LocalNatsServer;
 import dev.asyncqueue.nats.NatsConnections;
 import dev.asyncqueue.nats.StaticConsumerStrategy;
 import dev.asyncqueue.spi.Providers;

@@ -2,7 +2,7 @@ package dev.asyncqueue.examples;
 
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
-import dev.asyncqueue.nats.LocalNatsServer;
+import dev.asyncqueue.examples.localnats.LocalNatsServer;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;

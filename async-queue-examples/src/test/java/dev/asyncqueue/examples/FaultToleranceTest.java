@@ -2,7 +2,7 @@ package dev.asyncqueue.examples;
 
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.nats.JetStreamQueue;
-import dev.asyncqueue.nats.LocalNatsServer;
+import dev.asyncqueue.examples.localnats.LocalNatsServer;
 import dev.asyncqueue.testing.RecordingHttpServer;
 import dev.asyncqueue.testing.RecordingHttpServer.RecordedRequest;
 import dev.asyncqueue.testing.RecordingHttpServer.Response;

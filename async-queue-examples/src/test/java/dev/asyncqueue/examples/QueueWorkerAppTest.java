@@ -1,6 +1,6 @@
 package dev.asyncqueue.examples;
 
-import dev.asyncqueue.nats.LocalNatsServer;
+import dev.asyncqueue.examples.localnats.LocalNatsServer;
 import dev.asyncqueue.testing.RecordingHttpServer;
 import dev.asyncqueue.testing.RecordingHttpServer.RecordedRequest;
 import io.nats.client.Connection;

@@ -1,6 +1,6 @@
 package dev.asyncqueue.examples;
 
-import dev.asyncqueue.nats.LocalNatsServer;
+import dev.asyncqueue.examples.localnats.LocalNatsServer;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import org.junit.jupiter.api.AfterAll;

@@ -3,7 +3,7 @@ package dev.asyncqueue.examples;
 import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.callback.CallbackSigner;
-import dev.asyncqueue.nats.LocalNatsServer;
+import dev.asyncqueue.examples.localnats.LocalNatsServer;
 import dev.asyncqueue.testing.RecordingHttpServer;
 import dev.asyncqueue.testing.RecordingHttpServer.RecordedRequest;
 import io.nats.client.Connection;

@@ -3,7 +3,7 @@ package dev.asyncqueue.examples;
 import com.sun.net.httpserver.HttpServer;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.nats.JetStreamQueue;
-import dev.asyncqueue.nats.LocalNatsServer;
+import dev.asyncqueue.examples.localnats.LocalNatsServer;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import org.junit.jupiter.api.Tag;

@@ -10,7 +10,7 @@ import dev.asyncqueue.http.HttpInvoker;
 import dev.asyncqueue.limiter.LimiterRegistry;
 import dev.asyncqueue.nats.FunctionConsumerStrategy;
 import dev.asyncqueue.nats.JetStreamQueue;
-import dev.asyncqueue.nats.LocalNatsServer;
+import dev.asyncqueue.examples.localnats.LocalNatsServer;
 import dev.asyncqueue.retry.Backoff;
 import dev.asyncqueue.retry.RetryDecision;
 import dev.asyncqueue.retry.RetryPolicy;

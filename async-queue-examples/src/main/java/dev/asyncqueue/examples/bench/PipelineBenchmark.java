@@ -8,7 +8,7 @@ import dev.asyncqueue.examples.QueueWorkerApp;
 import dev.asyncqueue.http.HttpInvoker;
 import dev.asyncqueue.nats.FunctionConsumerStrategy;
 import dev.asyncqueue.nats.JetStreamQueue;
-import dev.asyncqueue.nats.LocalNatsServer;
+import dev.asyncqueue.examples.localnats.LocalNatsServer;
 import dev.asyncqueue.nats.QueueRequestCodec;
 import dev.asyncqueue.nats.StaticConsumerStrategy;
 import dev.asyncqueue.nats.Subjects;

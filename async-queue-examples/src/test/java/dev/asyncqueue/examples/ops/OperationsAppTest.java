@@ -2,7 +2,7 @@ package dev.asyncqueue.examples.ops;
 
 import dev.asyncqueue.examples.QueueWorkerApp;
 import dev.asyncqueue.examples.RunningAppTest;
-import dev.asyncqueue.nats.LocalNatsServer;
+import dev.asyncqueue.examples.localnats.LocalNatsServer;
 import dev.asyncqueue.testing.RecordingHttpServer;
 import dev.asyncqueue.testing.RecordingHttpServer.RecordedRequest;
 import dev.asyncqueue.testing.RecordingHttpServer.Response;

@@ -4,7 +4,7 @@ import dev.asyncqueue.Invocation;
 import dev.asyncqueue.config.Settings;
 import dev.asyncqueue.nats.DeadLetterQueue;
 import dev.asyncqueue.nats.JetStreamQueue;
-import dev.asyncqueue.nats.LocalNatsServer;
+import dev.asyncqueue.examples.localnats.LocalNatsServer;
 import dev.asyncqueue.nats.StaticConsumerStrategy;
 import dev.asyncqueue.nats.Subjects;
 import io.nats.client.Connection;
