@@ -1,0 +1,152 @@
+package dev.asyncqueue.benchmarks.limiter;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.asyncqueue.Threads;
+import dev.asyncqueue.Ticker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A simulated {@code sleep} function with an autoscaler, served on loopback at {@code /function/sleep}:
+ * each replica takes {@link FarmSettings#callsPerReplica()} concurrent calls, the farm answers 429
+ * above that across all replicas, and an accepted call is answered 200 after {@link
+ * FarmSettings#callDuration()} by a scheduler, so no server thread waits. The autoscaler adds and
+ * removes replicas as {@link FarmSettings} says and keeps its decisions ({@link #history()}).
+ */
+public final class SleepFunctionFarm implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SleepFunctionFarm.class);
+    /** The path the function is served at. */
+    public static final String PATH = "/function/sleep";
+    private static final byte[] REFUSED = "too many requests: every replica is busy\n".getBytes(StandardCharsets.UTF_8);
+
+    private final ReplicaPool pool;
+    private final HttpServer server;
+    private final ExecutorService handlers;
+    private final ScheduledExecutorService timers;
+
+    private SleepFunctionFarm(FarmSettings settings) throws IOException {
+        this.pool = new ReplicaPool(settings, Ticker.system());
+        this.handlers = Executors.newFixedThreadPool(2, Threads.named("sleep-farm-http"));
+        this.timers = Executors.newScheduledThreadPool(2, Threads.named("sleep-farm-timer"));
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        server.setExecutor(handlers);
+        server.createContext(PATH, this::handle);
+        long interval = settings.scaleInterval().toNanos();
+        timers.scheduleAtFixedRate(this::autoscale, interval, interval, TimeUnit.NANOSECONDS);
+        server.start();
+    }
+
+    /** Starts a farm at its minimum replicas on a free loopback port. */
+    public static SleepFunctionFarm start(FarmSettings settings) throws IOException {
+        return new SleepFunctionFarm(settings);
+    }
+
+    /** The gateway URL to invoke it through: {@code http://127.0.0.1:<port>}. */
+    public URI gatewayUrl() {
+        InetSocketAddress address = server.getAddress();
+        return URI.create("http://" + address.getAddress().getHostAddress() + ":" + address.getPort());
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (InputStream body = exchange.getRequestBody()) {
+            body.readAllBytes();
+        }
+        if (!pool.tryAdmit()) {
+            respond(exchange, 429, REFUSED);
+            return;
+        }
+        long nanos = pool.settings().callDuration().toNanos();
+        timers.schedule(() -> {
+            // The replica is free before the answer leaves, as with a real function's watchdog.
+            pool.finish();
+            try {
+                respond(exchange, 200, ("slept " + pool.settings().callDuration().toMillis() + " ms\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                log.debug("answering a sleep call failed: {}", e.toString());
+            }
+        }, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
+        try (exchange) {
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+            exchange.sendResponseHeaders(status, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private void autoscale() {
+        int before = pool.replicas();
+        FarmSample sample = pool.autoscale();
+        if (sample.replicas() != before) {
+            log.debug("sleep farm: {} -> {} replicas (mean load {} of {}, {} refused in the interval)", before,
+                    sample.replicas(), String.format("%.1f", sample.meanLoad()), before * pool.settings().callsPerReplica(),
+                    sample.rejected());
+        }
+    }
+
+    /** Replicas now. */
+    public int replicas() {
+        return pool.replicas();
+    }
+
+    /** Concurrent calls accepted now. */
+    public int capacity() {
+        return pool.capacity();
+    }
+
+    /** Calls running now. */
+    public int running() {
+        return pool.running();
+    }
+
+    /** Calls received, accepted or not. */
+    public long requests() {
+        return pool.arrived();
+    }
+
+    /** Calls answered 429. */
+    public long rejected() {
+        return pool.rejected();
+    }
+
+    /** Accepted calls that have ended. */
+    public long completed() {
+        return pool.completed();
+    }
+
+    /** The autoscaler's decisions, one per scale interval, oldest first. */
+    public List<FarmSample> history() {
+        return pool.history();
+    }
+
+    /** The settings it runs with. */
+    public FarmSettings settings() {
+        return pool.settings();
+    }
+
+    /** Stops the server and the autoscaler; calls still sleeping are dropped. */
+    @Override
+    public void close() {
+        server.stop(0);
+        timers.shutdownNow();
+        handlers.shutdownNow();
+    }
+}
