@@ -32,6 +32,7 @@ public final class Bench {
         // The fat jar also carries the examples' line-logging provider, which reads only the default level:
         // slf4j-simple is chosen so the per-logger levels below keep per-call lines out of the measurement.
         setIfAbsent("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider");
+        setIfAbsent("slf4j.internal.verbosity", "WARN"); // no plain-text "loading provider" line
         setIfAbsent("org.slf4j.simpleLogger.log.dev.asyncqueue.worker", "warn");
         setIfAbsent("org.slf4j.simpleLogger.log.io.nats", "warn");
         setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");

@@ -2,10 +2,6 @@ package dev.asyncqueue.benchmarks.pipeline;
 
 import dev.asyncqueue.benchmarks.Machine;
 import dev.asyncqueue.benchmarks.Bench;
-import dev.asyncqueue.benchmarks.pipeline.PipelineBenchmark.Latency;
-import dev.asyncqueue.benchmarks.pipeline.PipelineBenchmark.Memory;
-import dev.asyncqueue.benchmarks.pipeline.PipelineBenchmark.MemorySample;
-import dev.asyncqueue.benchmarks.pipeline.PipelineBenchmark.Setup;
 import io.nats.client.Nats;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -29,8 +25,8 @@ final class PipelineReport {
     private PipelineReport() {
     }
 
-    static String markdown(Setup s, Machine machine, Instant started, Duration took, String arguments,
-                           List<ThroughputComparison> throughput, Latency latency, List<Memory> memory) {
+    static String markdown(PipelineSetup s, Machine machine, Instant started, Duration took, String arguments,
+                           List<ThroughputComparison> throughput, LatencyResult latency, List<MemoryResult> memory) {
         List<String> out = new ArrayList<>();
         String command = "bin/benchmark pipeline" + (arguments.isBlank() ? "" : " " + arguments);
         out.add("# Benchmarks: the library against the raw JetStream floor");
@@ -75,7 +71,7 @@ final class PipelineReport {
             out.add("## Latency (idle queue)");
             out.add("");
             out.add("Enqueue acknowledged (the publish ack has arrived) to the function receiving the call, over "
-                    + latency.library().length + " sequential calls after 200 warm-up calls, the worker idle and "
+                    + latency.library().length + " sequential calls after " + LatencyCase.WARM_UP_CALLS + " warm-up calls, the worker idle and "
                     + "long-polling.");
             out.add("");
             out.add("| side | p50 | p90 | p99 | max |");
@@ -100,24 +96,24 @@ final class PipelineReport {
             out.add("");
             out.add("| backlog | stored in | readings (s since start: drained, heap after GC, RSS) | max heap after GC, equal work / all | max RSS, equal work / all |");
             out.add("|---:|---:|---|---:|---:|");
-            for (Memory m : memory) {
+            for (MemoryResult m : memory) {
                 List<String> readings = new ArrayList<>();
                 for (MemorySample x : m.samples()) {
                     readings.add(fmt("%.0f s: %,d, %s, %s", x.seconds(), x.drained(), mib(x.heapKib()), mib(x.rssKib())));
                 }
                 out.add("| " + fmt("%,d", m.backlog()) + " | " + fmt("%.1f s (%,.0f msg/s)", m.fillSeconds(),
-                        m.backlog() / m.fillSeconds()) + " | " + String.join("; ", readings) + " | " + mib(Memory.maxHeapKib(m.matched())) + " / "
-                        + mib(Memory.maxHeapKib(m.samples())) + " | " + mib(Memory.maxRssKib(m.matched())) + " / "
-                        + mib(Memory.maxRssKib(m.samples())) + " |");
+                        m.backlog() / m.fillSeconds()) + " | " + String.join("; ", readings) + " | " + mib(MemoryResult.maxHeapKib(m.matched())) + " / "
+                        + mib(MemoryResult.maxHeapKib(m.samples())) + " | " + mib(MemoryResult.maxRssKib(m.matched())) + " / "
+                        + mib(MemoryResult.maxRssKib(m.samples())) + " |");
             }
             out.add("");
             if (memory.size() == 2) {
-                Memory small = memory.get(0);
-                Memory large = memory.get(1);
-                double heap = Memory.maxHeapKib(large.matched()) / (double) Memory.maxHeapKib(small.matched());
-                double rss = Memory.maxRssKib(large.matched()) / (double) Memory.maxRssKib(small.matched());
-                double heapAll = Memory.maxHeapKib(large.samples()) / (double) Memory.maxHeapKib(small.samples());
-                double rssAll = Memory.maxRssKib(large.samples()) / (double) Memory.maxRssKib(small.samples());
+                MemoryResult small = memory.get(0);
+                MemoryResult large = memory.get(1);
+                double heap = MemoryResult.maxHeapKib(large.matched()) / (double) MemoryResult.maxHeapKib(small.matched());
+                double rss = MemoryResult.maxRssKib(large.matched()) / (double) MemoryResult.maxRssKib(small.matched());
+                double heapAll = MemoryResult.maxHeapKib(large.samples()) / (double) MemoryResult.maxHeapKib(small.samples());
+                double rssAll = MemoryResult.maxRssKib(large.samples()) / (double) MemoryResult.maxRssKib(small.samples());
                 out.add("Large / small backlog at equal work done (the readings at " + s.memorySmall() / 4 + ", "
                         + s.memorySmall() / 2 + " and " + 3 * s.memorySmall() / 4 + " drained): heap after GC **"
                         + fmt("%.2f x", heap) + "**, RSS **" + fmt("%.2f x", rss)
@@ -138,24 +134,24 @@ final class PipelineReport {
                     + "[PROFILE.md](PROFILE.md); the codec's costs are measured by `bin/benchmark micro` "
                     + "([MICROBENCHMARKS.md](MICROBENCHMARKS.md)).");
             out.add("");
-            out.add("- **Dispatch** decodes every message (`QueueRequestCodec.decode`: the QueueRequest JSON through jnats' "
+            out.add("- **Dispatch** decodes every message (the codec's `decode`: the QueueRequest JSON through jnats' "
                     + "`JsonParser`, the base64 body, a validated `Invocation`); the floor acks messages it never reads. "
-                    + "Decoding alone is a fixed few microseconds per message against the floor's whole per-message "
-                    + "time, which caps the ratio below the target before the worker's own bookkeeping; the rest of "
+                    + "Decoding alone is a fixed cost per message (see the micro-benchmarks) against the floor's whole "
+                    + "per-message time, which caps the ratio below the target before the worker's own bookkeeping; the rest of "
                     + "the JSON has to go through jnats' parser, as this project uses jnats' JSON support rather than "
                     + "a parser of its own.");
             out.add("- **End to end** makes two HTTP exchanges per call (the ingest POST and the function call) on "
                     + "the JDK's HTTP stack; the floor starts from a pre-filled stream and makes one. The *worker over "
                     + "HTTP, pre-filled* row does the same work on both sides and isolates the worker.");
             out.add("- **Enqueue** encodes the JSON per call; the floor publishes bytes encoded before its clock "
-                    + "starts. Runs on this 2-core machine spread by about ±15 %, so a ratio near the target lands "
-                    + "on either side of it.");
+                    + "starts. Runs on a small machine spread from one to the next, so a ratio near the target lands "
+                    + "on either side of it; compare the readings of every repetition above.");
             out.add("");
         }
         out.add("## What each side includes");
         out.add("");
         out.add("- **Enqueue** (" + s.n() + " invocations, 512-byte bodies, at most " + s.window() + " unacknowledged). "
-                + "Library: `JetStreamQueue.enqueue(Invocation)` for pre-built invocations: `QueueRequestCodec.encode`, size "
+                + "Library: `JetStreamQueue.enqueue(Invocation)` for pre-built invocations: the codec's `encode`, size "
                 + "check, `PublishOptions` with `Nats-Msg-Id` = call id and the expected stream, `publishAsync`, mapping the "
                 + "ack to an `EnqueueReceipt`. Floor: jnats `publishAsync` of the same encoded bytes (encoded before "
                 + "timing) to the same subject with the same two headers. Timed from the first call to the last ack.");
@@ -165,8 +161,8 @@ final class PipelineReport {
                 + "the same durable consumer configuration, one long-lived jnats pull subscription "
                 + "(`PullSubscribeOptions.bind`), `iterate` over batches of " + s.maxInflight() + " (1 s expiry), `ack()` "
                 + "each message, nothing decoded. (Not `ConsumerContext.fetch`, which subscribes per pull: a message "
-                + "the server sends just after its timer ended is dropped until `ack_wait`, and that floor stalled for "
-                + "30 s in about one repetition in three.) Both timed from creating the consumer to the "
+                + "the server sends just after its timer ended waits for `ack_wait`, which stalls such a floor.) "
+                + "Both timed from creating the consumer to the "
                 + "last ack sent; function mode includes its discovery of the function's subject.");
         out.add("- **End to end over HTTP** (" + s.httpN() + " invocations). Library: `QueueWorkerApp` in process "
                 + "(`role=all`, `scaling_mode=static`, `max_inflight=" + s.maxInflight() + "`, `status_enabled=false`, "
