@@ -6,20 +6,33 @@ import dev.asyncqueue.limiter.LimiterRegistry;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
 import dev.asyncqueue.config.WorkerSettings;
+import dev.asyncqueue.examples.ops.OperationsConfig;
 import dev.asyncqueue.nats.NatsConnections;
 import dev.asyncqueue.retry.RetryPolicy;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The example queue-worker's configuration, read from environment variables with the OpenFaaS
- * names and defaults; every bad value stops start-up with a message naming the variable.
+ * The example queue-worker's configuration: the one place the app reads its settings. Every variable of the
+ * README's <i>Configuration</i> table is read and validated here, with the OpenFaaS names and defaults, and a
+ * bad value stops start-up with a message naming the variable; the parts of the app take the typed values
+ * below, never the raw settings.
+ *
+ * <p>The settings of library parts (the retry policy, callbacks, the NATS connection and its credentials, the
+ * invoker and limiter providers) are read by those modules' own readers; {@link #from} calls each of them
+ * once, so that their bad values too stop start-up before anything starts, and {@link #settings()} hands the
+ * same settings to them when the app builds those parts. {@code log_encoding} and {@code debug} are also read
+ * by the logging provider ({@code logging.LogSettings}), which starts with the first log line, before this
+ * record exists; it falls back to defaults where this record refuses a value.
  *
  * @param role               {@code all} (ingest and worker), {@code ingest} or {@code worker}
  * @param queue              {@code queue_name} (or {@code nats_stream}), default {@code faas-request}
- * @param scalingMode        {@code static} or {@code function}
+ * @param scalingMode        {@code scaling_mode}: {@code static} or {@code function}
  * @param natsUrl            the NATS server(s), or empty to start a local nats-server (development)
  * @param streamReplicas     {@code nats_stream_replicas}
  * @param memoryStorage      {@code nats_storage=memory} instead of file
@@ -32,6 +45,8 @@ import java.util.Map;
  * @param limiter            {@code limiter_provider}: the limiter provider's name when enabled ({@code adaptive})
  * @param functionMaxInflight {@code function_max_inflight}: fixed limits per function ({@code fn=5,...}), as the
  *                           annotation {@code com.openfaas.queue.max_inflight} sets them
+ * @param functionQueues     {@code function_queues}: the queue of each function routed by annotation ({@code fn=queue,...})
+ * @param ingestQueues       {@code ingest_queues}: more queues the ingest accepts by {@code X-Queue-Name}
  * @param inactiveThreshold  {@code consumer_inactive_threshold}
  * @param port               {@code port}: the ingest endpoint's port (8080)
  * @param metricsPort        {@code metrics_port} (8081)
@@ -40,15 +55,17 @@ import java.util.Map;
  * @param callbackTimeout    {@code callback_timeout}
  * @param debug              {@code debug}
  * @param logEncoding        {@code log_encoding}: {@code console} or {@code json}
- * @param settings           all settings, handed to providers
+ * @param operations         dead letters, call status and metrics polling ({@code dead_letter_*}, {@code status_*},
+ *                           {@code metrics_poll_interval})
+ * @param settings           all settings, handed to the library parts' own readers and to providers
  */
-public record AppConfig(String role, String queue, String scalingMode, String natsUrl, int streamReplicas,
+public record AppConfig(String role, String queue, ScalingMode scalingMode, String natsUrl, int streamReplicas,
                         boolean memoryStorage, long maxMessageBytes, int maxInflight, Duration ackWait,
                         RetryPolicy retryPolicy, String invoker, boolean limiterEnabled, String limiter,
-                        Map<String, String> functionMaxInflight,
-                        Duration inactiveThreshold, int port, int metricsPort, boolean demoFunctions,
-                        Duration shutdownGrace, Duration callbackTimeout, boolean debug, String logEncoding,
-                        Settings settings) {
+                        Map<String, String> functionMaxInflight, Map<String, String> functionQueues,
+                        Set<String> ingestQueues, Duration inactiveThreshold, int port, int metricsPort,
+                        boolean demoFunctions, Duration shutdownGrace, Duration callbackTimeout, boolean debug,
+                        String logEncoding, OperationsConfig operations, Settings settings) {
 
     /** Reads and validates everything. */
     public static AppConfig from(Settings s) {
@@ -63,14 +80,16 @@ public record AppConfig(String role, String queue, String scalingMode, String na
         RetryPolicy retry = WorkerSettings.retryPolicy(s);
         positive(s, "upstream_timeout", Duration.ofMinutes(1));
         s.bool("tls_insecure", false);
-        String mode = s.choice("scaling_mode", "static", "static", "function");
-        QueueRouter.fromSettings(queue, s, name -> null); // validates function_queues and ingest_queues
+        ScalingMode mode = ScalingMode.valueOf(s.choice("scaling_mode", "static", "static", "function")
+                .toUpperCase(Locale.ROOT));
+        Map<String, String> functionQueues = functionQueues(s);
+        Set<String> ingestQueues = ingestQueues(s);
         invokerProvider(s.string("invoker", "http"));
         WorkerSettings.callbackPolicy(s); // validates callback_allowed_hosts, callback_allow_link_local
         WorkerSettings.callbackSigner(s); // validates callback_signing_secret
         NatsConnections.validate(s); // validates nats_user ... nats_tls_ca, nats_connect_timeout
         LimiterRegistry.fromSettings(s, Ticker.system()); // validates the limiter_* settings and provider
-        dev.asyncqueue.examples.ops.OperationsConfig.from(s); // validates dead_letter_*, status_*, metrics_poll_interval
+        OperationsConfig operations = operations(s);
         return new AppConfig(
                 s.choice("role", "all", "all", "ingest", "worker"),
                 queue,
@@ -86,6 +105,8 @@ public record AppConfig(String role, String queue, String scalingMode, String na
                 s.bool("limiter_enabled", true),
                 s.string("limiter_provider", "adaptive"),
                 functionMaxInflight(s),
+                functionQueues,
+                ingestQueues,
                 positive(s, "consumer_inactive_threshold", Duration.ofSeconds(30)),
                 s.integer("port", 8080, 0, 65535),
                 s.integer("metrics_port", 8081, 0, 65535),
@@ -94,6 +115,7 @@ public record AppConfig(String role, String queue, String scalingMode, String na
                 positive(s, "callback_timeout", Duration.ofSeconds(30)),
                 s.bool("debug", false),
                 s.choice("log_encoding", "console", "console", "json"),
+                operations,
                 s);
     }
 
@@ -121,6 +143,52 @@ public record AppConfig(String role, String queue, String scalingMode, String na
         return Map.copyOf(limits);
     }
 
+    /** {@code function_queues}: function=queue pairs, as the {@code com.openfaas.queue} annotation sets them. */
+    private static Map<String, String> functionQueues(Settings s) {
+        Map<String, String> mapping = new LinkedHashMap<>();
+        for (String pair : s.string("function_queues", "").split(",")) {
+            if (pair.isBlank()) continue;
+            String[] parts = pair.split("=", 2);
+            if (parts.length != 2 || !Invocation.FUNCTION_NAME.matcher(parts[0].trim()).matches()
+                    || !Invocation.QUEUE_NAME.matcher(parts[1].trim()).matches()) {
+                throw new ConfigurationException("function_queues", "expected function=queue pairs separated by commas, got '"
+                        + pair + "'");
+            }
+            mapping.put(parts[0].trim(), parts[1].trim());
+        }
+        return Map.copyOf(mapping);
+    }
+
+    /** {@code ingest_queues}: queue names separated by commas. */
+    private static Set<String> ingestQueues(Settings s) {
+        Set<String> names = new TreeSet<>();
+        for (String name : s.string("ingest_queues", "").split(",")) {
+            if (name.isBlank()) continue;
+            if (!Invocation.QUEUE_NAME.matcher(name.trim()).matches()) {
+                throw new ConfigurationException("ingest_queues", "'" + name + "' is not a valid queue name");
+            }
+            names.add(name.trim());
+        }
+        return Set.copyOf(names);
+    }
+
+    /** {@code dead_letter_*}, {@code status_*} and {@code metrics_poll_interval}. */
+    private static OperationsConfig operations(Settings s) {
+        Duration maxAge = s.duration("dead_letter_max_age", Duration.ofDays(7));
+        if (maxAge.isNegative()) throw new ConfigurationException("dead_letter_max_age", "must not be negative");
+        String bucket = s.string("status_bucket", "async-queue-status");
+        if (!bucket.matches("[-a-zA-Z0-9_]+")) {
+            throw new ConfigurationException("status_bucket", "use letters, digits, '-' and '_', got '" + bucket + "'");
+        }
+        return new OperationsConfig(
+                s.bool("dead_letter_enabled", true),
+                maxAge,
+                s.bool("status_enabled", true),
+                bucket,
+                positive(s, "status_ttl", Duration.ofHours(24)),
+                positive(s, "metrics_poll_interval", Duration.ofSeconds(5)));
+    }
+
     /** Whether this process accepts invocations over HTTP. */
     public boolean runsIngest() {
         return !"worker".equals(role);
@@ -146,7 +214,7 @@ public record AppConfig(String role, String queue, String scalingMode, String na
     /** Secrets stay in {@link #settings()}, whose own toString masks them. */
     @Override
     public String toString() {
-        return "AppConfig[role=" + role + ", queue=" + queue + ", scaling_mode=" + scalingMode + ", nats="
+        return "AppConfig[role=" + role + ", queue=" + queue + ", scaling_mode=" + scalingMode.settingValue() + ", nats="
                 + (natsUrl.isEmpty() ? "local" : natsUrl.replaceAll("//[^@/]*@", "//****@")) + ", max_inflight=" + maxInflight
                 + ", ack_wait=" + ackWait + ", retry=" + retryPolicy + ", invoker=" + invoker
                 + ", limiter=" + (limiterEnabled ? limiter : "off") + ", port=" + port + "]";

@@ -1,11 +1,7 @@
 package dev.asyncqueue.examples;
 
 import dev.asyncqueue.AsyncQueue;
-import dev.asyncqueue.Invocation;
-import dev.asyncqueue.config.ConfigurationException;
-import dev.asyncqueue.config.Settings;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -17,7 +13,7 @@ import java.util.function.Function;
  * Picks the queue an ingested call goes to, as the OpenFaaS gateway does with the function
  * annotation {@code com.openfaas.queue}: a caller's {@code X-Queue-Name}, else the function's
  * queue from {@code function_queues} ({@code fn=queue,...}), else the default queue. Only queues
- * named in the configuration are served, so a request cannot create streams at will.
+ * named in the configuration ({@link AppConfig}) are served, so a request cannot create streams at will.
  */
 final class QueueRouter {
     /** The annotation OpenFaaS uses to put a function on a named queue. */
@@ -29,6 +25,7 @@ final class QueueRouter {
     private final Function<String, AsyncQueue> opener;
     private final Map<String, AsyncQueue> open = new ConcurrentHashMap<>();
 
+    /** Routes by {@code functionQueues}; serves those queues, the default one and {@code extraQueues}. */
     QueueRouter(String defaultQueue, Map<String, String> functionQueues, Set<String> extraQueues,
                 Function<String, AsyncQueue> opener) {
         this.defaultQueue = defaultQueue;
@@ -38,30 +35,6 @@ final class QueueRouter {
         names.addAll(functionQueues.values());
         this.allowed = Set.copyOf(names);
         this.opener = opener;
-    }
-
-    /** Reads {@code function_queues} and {@code ingest_queues}. */
-    static QueueRouter fromSettings(String defaultQueue, Settings settings, Function<String, AsyncQueue> opener) {
-        Map<String, String> mapping = new LinkedHashMap<>();
-        for (String pair : settings.string("function_queues", "").split(",")) {
-            if (pair.isBlank()) continue;
-            String[] parts = pair.split("=", 2);
-            if (parts.length != 2 || !Invocation.FUNCTION_NAME.matcher(parts[0].trim()).matches()
-                    || !Invocation.QUEUE_NAME.matcher(parts[1].trim()).matches()) {
-                throw new ConfigurationException("function_queues", "expected function=queue pairs separated by commas, got '"
-                        + pair + "'");
-            }
-            mapping.put(parts[0].trim(), parts[1].trim());
-        }
-        Set<String> extra = new TreeSet<>();
-        for (String name : settings.string("ingest_queues", "").split(",")) {
-            if (name.isBlank()) continue;
-            if (!Invocation.QUEUE_NAME.matcher(name.trim()).matches()) {
-                throw new ConfigurationException("ingest_queues", "'" + name + "' is not a valid queue name");
-            }
-            extra.add(name.trim());
-        }
-        return new QueueRouter(defaultQueue, mapping, extra, opener);
     }
 
     /** The queue name for a call, or empty when the caller asked for a queue this ingest does not serve. */

@@ -10,10 +10,13 @@ import dev.asyncqueue.Threads;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
 import dev.asyncqueue.config.WorkerSettings;
-import dev.asyncqueue.examples.ops.Operations;
+import dev.asyncqueue.examples.localnats.LocalNatsServer;
+import dev.asyncqueue.examples.ops.CallStatusService;
+import dev.asyncqueue.examples.ops.HealthCheck;
+import dev.asyncqueue.examples.ops.MetricsEndpoint;
+import dev.asyncqueue.examples.ops.OperationsConfig;
 import dev.asyncqueue.nats.FunctionConsumerStrategy;
 import dev.asyncqueue.nats.JetStreamQueue;
-import dev.asyncqueue.examples.localnats.LocalNatsServer;
 import dev.asyncqueue.nats.NatsConnections;
 import dev.asyncqueue.nats.StaticConsumerStrategy;
 import dev.asyncqueue.spi.Providers;
@@ -52,7 +55,8 @@ public final class QueueWorkerApp implements AutoCloseable {
     private JetStreamQueue queue;
     private QueueWorker worker;
     private HttpServer ingest;
-    private Operations operations;
+    private MetricsEndpoint metrics;
+    private CallStatusService callStatus;
     private int metricsPort = -1;
 
     private QueueWorkerApp(AppConfig config) {
@@ -131,28 +135,30 @@ public final class QueueWorkerApp implements AutoCloseable {
                     natsUrl, server.storeDir());
             settings = settings.with(Map.of("nats_url", natsUrl));
         }
-        Operations ops = new Operations(settings);
-        operations = ops;
-        resources.push(ops);
+        OperationsConfig operations = config.operations();
+        MetricsEndpoint metrics = new MetricsEndpoint(operations.metricsPollInterval());
+        this.metrics = metrics;
+        resources.push(metrics);
         Connection connection = NatsConnections.connect(
-                NatsConnections.options(settings, "async-queue-" + config.queue(), ops::connectionEvent).build());
+                NatsConnections.options(settings, "async-queue-" + config.queue(), metrics::connectionEvent).build());
         resources.push(connection::close);
-        ops.connected(connection, config.runsWorker(), config.streamReplicas(), config.memoryStorage());
+        CallStatusService status = operations.statusEnabled()
+                ? CallStatusService.open(connection, operations.statusBucket(), operations.statusTtl(),
+                        config.streamReplicas(), config.memoryStorage(), config.runsWorker())
+                : CallStatusService.off();
+        this.callStatus = status;
+        resources.push(status);
         queue = openQueue(connection, config.queue());
-        QueueRouter router = QueueRouter.fromSettings(config.queue(), settings,
-                name -> ops.track(name.equals(config.queue()) ? queue : openQueue(connection, name)));
+        HealthCheck health = new HealthCheck(queue);
+        QueueRouter router = new QueueRouter(config.queue(), config.functionQueues(), config.ingestQueues(),
+                name -> status.track(metrics.meter(name.equals(config.queue()) ? queue : openQueue(connection, name))));
 
         if (config.runsIngest()) {
             ingest = HttpServer.create(new InetSocketAddress(config.port()), 128);
             ExecutorService executor = Executors.newFixedThreadPool(16, Threads.named("async-queue-ingest"));
             ingest.setExecutor(executor);
-            ingest.createContext(IngestHandler.PREFIX, ops.routes(new IngestHandler(router, WorkerSettings.callbackPolicy(settings))));
-            ingest.createContext("/healthz", exchange -> {
-                try (exchange) {
-                    boolean ready = queue.isAvailable();
-                    IngestHandler.answer(exchange, IngestHandler.Reply.of(ready ? 200 : 503, ready ? "ok" : "NATS not connected"));
-                }
-            });
+            ingest.createContext(IngestHandler.PREFIX, status.routes(new IngestHandler(router, WorkerSettings.callbackPolicy(settings))));
+            ingest.createContext("/healthz", health.handler());
             if (config.demoFunctions()) {
                 DemoFunctions demo = new DemoFunctions();
                 resources.push(demo);
@@ -172,12 +178,13 @@ public final class QueueWorkerApp implements AutoCloseable {
         if (config.runsWorker()) {
             Invoker invoker = Providers.invoker(config.invoker()).create(settings);
             if (invoker instanceof AutoCloseable closeable) resources.push(closeable);
-            ConsumerStrategy strategy = "function".equals(config.scalingMode())
+            boolean functionMode = config.scalingMode() == ScalingMode.FUNCTION;
+            ConsumerStrategy strategy = functionMode
                     ? FunctionConsumerStrategy.builder(queue).ackWait(config.ackWait())
                             .inactiveThreshold(config.inactiveThreshold()).build()
                     : StaticConsumerStrategy.builder(queue).ackWait(config.ackWait()).build();
             // Pacing per function needs a consumer per function: static mode stays the legacy greedy FIFO.
-            boolean paced = "function".equals(config.scalingMode()) && config.limiterEnabled();
+            boolean paced = functionMode && config.limiterEnabled();
             LimiterLookup limiters = LimiterLookup.unlimited();
             if (paced) {
                 LimiterRegistry registry = LimiterRegistry.fromSettings(settings, Ticker.system());
@@ -195,7 +202,7 @@ public final class QueueWorkerApp implements AutoCloseable {
                         Threads.named("async-queue-limiter-eviction"));
                 evictor.scheduleWithFixedDelay(registry::evictIdle, 30, 30, TimeUnit.SECONDS);
                 resources.push(evictor::shutdownNow);
-                ops.bindLimiters(registry, config.queue());
+                metrics.bindLimiters(registry, config.queue());
                 log.info("adaptive concurrency on: limiter {} per function", registry.providerName());
             }
             // The worker checks each callback again just before posting (the host may resolve elsewhere by then) and signs it.
@@ -215,22 +222,26 @@ public final class QueueWorkerApp implements AutoCloseable {
                     .keepAliveInterval(keepAliveFor(config.ackWait()))
                     .shutdownGrace(config.shutdownGrace())
                     .callbackTimeout(config.callbackTimeout())
-                    .listener(ops.workerListener(config.queue()))
-                    .cancellations(ops.cancellations())
+                    .listener(status.listener(metrics.listener(config.queue())))
+                    .cancellations(status.cancellations())
                     .build();
             worker.start();
             resources.push(worker);
         }
-        metricsPort = ops.serve(config.metricsPort(), queue);
+        metricsPort = metrics.serve(config.metricsPort(), queue, health);
         log.info("queue-worker ready: queue {} (stream {})", config.queue(), queue.streamName());
     }
 
+    /** The queue's stream as configured, dead letters kept as configured, and counted. */
     private JetStreamQueue openQueue(Connection connection, String name) {
-        return operations.bind(operations.configure(JetStreamQueue.builder(connection))
+        OperationsConfig operations = config.operations();
+        return metrics.countDeadLetters(JetStreamQueue.builder(connection)
                 .queue(name)
                 .replicas(config.streamReplicas())
                 .storage(config.memoryStorage() ? StorageType.Memory : StorageType.File)
                 .maxMessageBytes(config.maxMessageBytes())
+                .deadLetters(operations.deadLetterEnabled())
+                .deadLetterMaxAge(operations.deadLetterMaxAge())
                 .build());
     }
 
@@ -252,9 +263,14 @@ public final class QueueWorkerApp implements AutoCloseable {
         return metricsPort;
     }
 
-    /** The operating features: metrics registry, status store. */
-    public Operations operations() {
-        return operations;
+    /** The Prometheus metrics and their endpoint. */
+    public MetricsEndpoint metrics() {
+        return metrics;
+    }
+
+    /** Call status and cancellation (passing everything through when {@code status_enabled=false}). */
+    public CallStatusService callStatus() {
+        return callStatus;
     }
 
     /** The port the ingest endpoint listens on (useful with {@code port=0}). */

@@ -24,7 +24,7 @@ class AppConfigTest {
     void defaultsAreTheOpenFaasOnes() {
         AppConfig c = AppConfig.from(Settings.empty());
         assertEquals("faas-request", c.queue());
-        assertEquals("static", c.scalingMode());
+        assertEquals(ScalingMode.STATIC, c.scalingMode());
         assertEquals(50, c.maxInflight());
         assertEquals(Duration.ofSeconds(30), c.ackWait());
         assertEquals(10, c.retryPolicy().maxAttempts());
@@ -62,6 +62,19 @@ class AppConfigTest {
             assertEquals(entry.getKey(), e.variable());
             assertTrue(e.getMessage().startsWith(entry.getKey() + ":"), e.getMessage());
         }
+    }
+
+    @Test
+    void scalingModeIsStaticOrFunctionAndAnotherValueNamesBoth() {
+        assertEquals(ScalingMode.FUNCTION, AppConfig.from(Settings.of(Map.of("scaling_mode", "function"))).scalingMode());
+        assertEquals(ScalingMode.STATIC, AppConfig.from(Settings.of(Map.of("scaling_mode", "Static"))).scalingMode());
+
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> AppConfig.from(Settings.of(Map.of("scaling_mode", "per-function"))));
+
+        assertEquals("scaling_mode", e.variable());
+        assertTrue(e.getMessage().contains("static") && e.getMessage().contains("function")
+                && e.getMessage().contains("'per-function'"), e.getMessage());
     }
 
     @Test

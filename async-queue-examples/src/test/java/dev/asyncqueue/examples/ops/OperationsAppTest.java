@@ -173,6 +173,24 @@ class OperationsAppTest extends RunningAppTest {
     }
 
     @Test
+    void theIngestPortAnswersHealthWithTheSameCheckAsTheMetricsPort() throws Exception {
+        gateway();
+        String queue = "health-ingest-" + QUEUES.incrementAndGet();
+        QueueWorkerApp app = app(queue, Map.of("role", "ingest"));
+        String ingestHealth = "http://127.0.0.1:" + app.ingestPort() + "/healthz";
+        String metricsHealth = "http://127.0.0.1:" + app.metricsPort() + "/healthz";
+        assertEquals(200, send(ingestHealth, "GET", Map.of()).statusCode());
+
+        inspector.jetStreamManagement().deleteStream(app.queue().streamName());
+
+        HttpResponse<String> ingestDown = send(ingestHealth, "GET", Map.of());
+        HttpResponse<String> metricsDown = send(metricsHealth, "GET", Map.of());
+        assertEquals(503, ingestDown.statusCode());
+        assertTrue(ingestDown.body().contains(app.queue().streamName()), ingestDown.body());
+        assertEquals(metricsDown.body(), ingestDown.body());
+    }
+
+    @Test
     void aNatsRestartCountsOneReconnectAndHealthRecovers() throws Exception {
         gateway();
         try (LocalNatsServer dedicated = LocalNatsServer.start()) {

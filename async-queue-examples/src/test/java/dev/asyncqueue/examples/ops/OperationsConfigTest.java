@@ -17,7 +17,7 @@ class OperationsConfigTest {
 
     @Test
     void defaultsKeepDeadLettersAWeekAndStatesADayInTheDefaultBucket() {
-        OperationsConfig c = OperationsConfig.from(Settings.empty());
+        OperationsConfig c = AppConfig.from(Settings.empty()).operations();
 
         assertEquals(new OperationsConfig(true, Duration.ofDays(7), true, "async-queue-status", Duration.ofHours(24),
                 Duration.ofSeconds(5)), c);
