@@ -29,7 +29,7 @@ public final class Bench {
      */
     public static void configureLogging() {
         System.setProperty("java.awt.headless", "true");
-        // The fat jar also carries the examples' line-logging provider, which reads only the default level:
+        // The benchmarks' jar also carries the examples' line-logging provider, which reads only the default level:
         // slf4j-simple is chosen so the per-logger levels below keep per-call lines out of the measurement.
         setIfAbsent("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider");
         setIfAbsent("slf4j.internal.verbosity", "WARN"); // no plain-text "loading provider" line

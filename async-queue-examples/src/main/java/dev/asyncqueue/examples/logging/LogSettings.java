@@ -8,7 +8,9 @@ import java.util.Map;
 /**
  * How the example apps log: {@code log_encoding} ({@code console} or {@code json}) and the level
  * ({@code debug=true} gives DEBUG; else the system property {@code org.slf4j.simpleLogger.defaultLogLevel}
- * when set, as before with slf4j-simple; else INFO).
+ * when set, the property slf4j-simple reads too; else INFO). Read by the logging provider as the first logger
+ * is made, before {@code AppConfig} exists, so a value {@code AppConfig} would refuse falls back to the default
+ * here; {@code AppConfig} documents both variables and stops start-up on a bad one.
  *
  * @param json      one JSON object per line instead of readable text
  * @param threshold the least severe level written

@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Issue 4's fairness benchmark: one hot function with a large backlog, then a few calls to each of
+ * The fairness benchmark: one hot function with a large backlog, then a few calls to each of
  * several cold functions, drained by the real worker in static mode (one shared FIFO consumer) and in
  * function mode (a consumer per function) in one run; writes {@code FAIRNESS.md} into the docs directory.
  *

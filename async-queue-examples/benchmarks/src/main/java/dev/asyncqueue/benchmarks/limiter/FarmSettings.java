@@ -20,6 +20,7 @@ import java.util.Objects;
 public record FarmSettings(int callsPerReplica, int minReplicas, int maxReplicas, Duration callDuration,
                            Duration scaleInterval, double scaleUpLoad, Duration idleBeforeScaleDown) {
 
+    /** Checks that the farm can run: at least one call per replica, sane bounds and times. */
     public FarmSettings {
         if (callsPerReplica < 1) throw new IllegalArgumentException("callsPerReplica must be at least 1");
         if (minReplicas < 1 || maxReplicas < minReplicas) {

@@ -28,11 +28,13 @@ import java.util.List;
  * @param timeline       samples taken every sampling period
  * @param farmHistory    the autoscaler's decisions
  */
-public record LimiterScenarioResult(String label, int invocations, boolean drained, Duration drainTime, long sent, long rejected,
-                          long retries, long freeReturns, long succeeded, long failed, int highestAttempt,
-                          long redelivered, Duration p50, Duration p95, Duration p99, Duration dispatcherCpu, Duration processCpu,
-                          Duration natsCpu, String limiterAtEnd, List<TimelinePoint> timeline, List<FarmSample> farmHistory) {
+public record LimiterScenarioResult(String label, int invocations, boolean drained, Duration drainTime, long sent,
+                                    long rejected, long retries, long freeReturns, long succeeded, long failed,
+                                    int highestAttempt, long redelivered, Duration p50, Duration p95, Duration p99,
+                                    Duration dispatcherCpu, Duration processCpu, Duration natsCpu, String limiterAtEnd,
+                                    List<TimelinePoint> timeline, List<FarmSample> farmHistory) {
 
+    /** Copies the samples. */
     public LimiterScenarioResult {
         timeline = List.copyOf(timeline);
         farmHistory = List.copyOf(farmHistory);

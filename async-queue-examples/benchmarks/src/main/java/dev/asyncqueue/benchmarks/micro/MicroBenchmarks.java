@@ -82,7 +82,7 @@ public final class MicroBenchmarks {
                 .warmupTime(TimeValue.seconds(1))
                 .measurementIterations(iterations)
                 .measurementTime(TimeValue.seconds(1))
-                // The fat jar carries two SLF4J providers; naming one keeps the forks from warning about it, and
+                // The benchmarks' jar carries two SLF4J providers; naming one keeps the forks from warning about it, and
                 // SLF4J's own notice of that choice out of JMH's iteration lines.
                 .jvmArgsAppend("-Dslf4j.provider=" + System.getProperty("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider"),
                         "-Dslf4j.internal.verbosity=WARN")

@@ -17,8 +17,8 @@ import java.util.Map;
  * The pipeline benchmark: the library's enqueue, dispatch and end-to-end pipeline against the raw jnats floor on
  * the same nats-server in the same run, idle-queue latency, and a worker's memory while draining a small and a
  * large backlog; writes {@code BENCHMARKS.md} and {@code benchmarks.png} into the docs directory. Each case is
- * a class of its own ({@link EnqueueCase}, {@link DispatchCase}, {@link EndToEndCase}, {@link LatencyCase},
- * {@link MemoryCase}); this class configures and runs them and writes the report.
+ * a class of its own ({@code EnqueueCase}, {@code DispatchCase}, {@code EndToEndCase}, {@code LatencyCase},
+ * {@code MemoryCase}); this class configures and runs them and writes the report.
  *
  * <p>Run it with {@code bin/benchmark pipeline [--name=value ...]}; {@code --help} lists the options.
  */

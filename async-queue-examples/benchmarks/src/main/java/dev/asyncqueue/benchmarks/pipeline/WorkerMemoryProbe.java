@@ -61,8 +61,8 @@ final class WorkerMemoryProbe implements AutoCloseable {
 
     /**
      * The bytes of objects alive after a full GC, in KiB, in one step: the live class histogram collects first and
-     * counts what survived. A separate {@code GC.run} then {@code GC.heap_info} also counted what the worker
-     * allocated between the two commands, once 50 MiB more than the readings around it.
+     * counts what survived. One command, because a collection and a separate reading would also count what the
+     * worker allocated between the two.
      */
     OptionalLong heapAfterGcKib() throws IOException, InterruptedException {
         OptionalLong bytes = firstNumber(LIVE_TOTAL, jcmd("GC.class_histogram"));
