@@ -1,9 +1,9 @@
 package dev.asyncqueue.benchmarks.fairness;
 
 import dev.asyncqueue.benchmarks.AttemptAudit;
+import dev.asyncqueue.benchmarks.Bench;
 import dev.asyncqueue.benchmarks.FixedLatencyFunctions;
 import dev.asyncqueue.benchmarks.Machine;
-import dev.asyncqueue.benchmarks.Bench;
 import dev.asyncqueue.ConsumerStrategy;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;

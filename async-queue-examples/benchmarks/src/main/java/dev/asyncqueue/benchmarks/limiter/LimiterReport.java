@@ -1,7 +1,7 @@
 package dev.asyncqueue.benchmarks.limiter;
 
-import dev.asyncqueue.benchmarks.Machine;
 import dev.asyncqueue.benchmarks.Bench;
+import dev.asyncqueue.benchmarks.Machine;
 import dev.asyncqueue.retry.RetryPolicy;
 
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package dev.asyncqueue.benchmarks.limiter;
 
 import dev.asyncqueue.benchmarks.AttemptAudit;
-import dev.asyncqueue.benchmarks.Machine;
 import dev.asyncqueue.benchmarks.Bench;
+import dev.asyncqueue.benchmarks.Machine;
 import dev.asyncqueue.ConcurrencyLimiter;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;

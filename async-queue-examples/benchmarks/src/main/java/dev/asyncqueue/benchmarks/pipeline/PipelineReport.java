@@ -1,7 +1,7 @@
 package dev.asyncqueue.benchmarks.pipeline;
 
-import dev.asyncqueue.benchmarks.Machine;
 import dev.asyncqueue.benchmarks.Bench;
+import dev.asyncqueue.benchmarks.Machine;
 import io.nats.client.Nats;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
