@@ -18,15 +18,16 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The example queue-worker's configuration: the one place the app reads its settings. Every variable of the
- * README's <i>Configuration</i> table is read and validated here, with the OpenFaaS names and defaults, and a
- * bad value stops start-up with a message naming the variable; the parts of the app take the typed values
- * below, never the raw settings.
+ * The example queue-worker's configuration: the one place the app reads its settings, documented variable by
+ * variable in the README's <i>Configuration</i> table (OpenFaaS names and defaults). The app's own variables
+ * are read and validated here, and the parts of the app take the typed values below, never the raw settings;
+ * a bad value stops start-up with a message naming the variable.
  *
- * <p>The settings of library parts (the retry policy, callbacks, the NATS connection and its credentials, the
- * invoker and limiter providers) are read by those modules' own readers; {@link #from} calls each of them
- * once, so that their bad values too stop start-up before anything starts, and {@link #settings()} hands the
- * same settings to them when the app builds those parts. {@code log_encoding} and {@code debug} are also read
+ * <p>The variables of library parts (the retry policy, callbacks, the NATS connection and its credentials, the
+ * limiter provider) are read by those modules' own readers: {@link #from} calls each of them once, so that
+ * their bad values too stop start-up before anything starts, and {@link #settings()} hands the same settings to
+ * them when the app builds those parts. A provider's own variables (such as the {@code http} invoker's
+ * {@code gateway_url}) are checked as the provider starts. {@code log_encoding} and {@code debug} are also read
  * by the logging provider ({@code logging.LogSettings}), which starts with the first log line, before this
  * record exists; it falls back to defaults where this record refuses a value.
  *

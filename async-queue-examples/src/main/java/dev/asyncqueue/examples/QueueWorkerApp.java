@@ -44,8 +44,8 @@ import java.util.concurrent.Executors;
 
 /**
  * The runnable queue-worker: an ingest endpoint ({@code POST /async-function/{name}}) and a worker
- * on one JetStream queue, configured by environment variables. With no NATS configured it starts a
- * local {@code nats-server} for development.
+ * on one JetStream queue, configured by environment variables ({@link AppConfig} reads them). With no NATS
+ * configured it starts a local {@code nats-server} for development.
  */
 public final class QueueWorkerApp implements AutoCloseable {
     private final Logger log = LoggerFactory.getLogger(QueueWorkerApp.class);
