@@ -24,10 +24,10 @@ class WorkerJarContentsTest {
     /** Entry prefixes of the benchmarks, and of JMH, XChart and the libraries each of them pulls in. */
     static final List<String> FORBIDDEN = List.of(
             "dev/asyncqueue/benchmarks/", "dev/asyncqueue/examples/bench/", "dev/asyncqueue/nats/BenchmarkCodec",
-            "org/openjdk/jmh/", "META-INF/BenchmarkList", "META-INF/CompilerHints", "joptsimple/",
-            "org/apache/commons/math3/",
-            "org/knowm/", "de/erichseifert/", "de/rototor/", "org/apache/pdfbox/", "org/apache/fontbox/",
-            "com/madgag/");
+            "org/openjdk/jmh/", "META-INF/BenchmarkList", "META-INF/CompilerHints", "META-INF/maven/org.openjdk.jmh/",
+            "joptsimple/", "org/apache/commons/math3/",
+            "org/knowm/", "META-INF/maven/org.knowm.xchart/", "de/erichseifert/", "de/rototor/", "org/apache/pdfbox/",
+            "org/apache/fontbox/", "org/apache/commons/logging/", "com/madgag/");
 
     /** The jar's entries that start with a forbidden prefix. */
     static List<String> forbiddenEntries(Path jar) throws IOException {
