@@ -12,7 +12,7 @@ public final class BenchmarkCodec {
 
     /** The invocation as the QueueRequest JSON the queue stores. */
     public static byte[] encode(Invocation invocation) {
-        return QueueRequestCodec.encode(invocation);
+        return QueueRequestWriter.encode(invocation);
     }
 
     /**
@@ -22,7 +22,7 @@ public final class BenchmarkCodec {
      */
     public static Invocation decode(byte[] data, String defaultQueue, String fallbackCallId) {
         try {
-            return QueueRequestCodec.decode(data, defaultQueue, fallbackCallId);
+            return QueueRequestReader.decode(data, defaultQueue, fallbackCallId);
         } catch (MalformedMessageException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

@@ -2,7 +2,7 @@ package dev.asyncqueue.examples.monitoring;
 
 import dev.asyncqueue.examples.QueueWorkerApp;
 import dev.asyncqueue.examples.RunningAppTest;
-import dev.asyncqueue.nats.LocalNatsServer;
+import dev.asyncqueue.examples.localnats.LocalNatsServer;
 import io.nats.client.support.JsonParser;
 import io.nats.client.support.JsonValue;
 import org.junit.jupiter.api.Tag;

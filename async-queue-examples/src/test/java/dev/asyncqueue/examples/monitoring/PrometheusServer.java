@@ -1,6 +1,6 @@
 package dev.asyncqueue.examples.monitoring;
 
-import dev.asyncqueue.nats.LocalNatsServer;
+import dev.asyncqueue.examples.localnats.LocalNatsServer;
 import io.nats.client.support.JsonParser;
 import io.nats.client.support.JsonValue;
 
