@@ -58,9 +58,24 @@ final class CallRunner {
 
     /** Takes over a delivery that holds a slot and {@code permit}, and calls its function. */
     void start(Delivery delivery, Permit permit) {
-        Invocation invocation = delivery.invocation();
         Call call = new Call(delivery, permit, ticker.read());
         inFlight.add(call);
+        try {
+            invoke(call);
+        } catch (RuntimeException e) {
+            // The call holds a slot from here on: whatever fails before its result is handled, the delivery
+            // goes back to the queue and the slot is freed, so nothing waits for a keep-alive that never ends.
+            log.error("starting call {} failed", delivery.invocation().callId(), e);
+            if (call.claimSettlement()) {
+                returnToQueue(delivery, rejectionDelay, "internal error");
+                finish(call);
+            }
+        }
+    }
+
+    private void invoke(Call call) {
+        Delivery delivery = call.delivery();
+        Invocation invocation = delivery.invocation();
         if (cancellations.isCancelled(invocation.callId())) {
             call.claimSettlement();
             cancel(call, false);
@@ -192,16 +207,20 @@ final class CallRunner {
             sent = CompletableFuture.failedFuture(e);
         }
         sent.whenComplete((status, error) -> {
-            if (error != null) {
-                String why = Failures.describe(error);
-                log.warn("callback for call {} to {} failed: {}", invocation.callId(), redact(callbackUrl.get()), why);
-                listener.callbackFailed(invocation, why);
-            } else if (status >= 300) {
-                log.warn("callback for call {} to {} answered {}", invocation.callId(), redact(callbackUrl.get()), status);
-                listener.callbackFailed(invocation, "status " + status);
+            try {
+                if (error != null) {
+                    String why = Failures.describe(error);
+                    log.warn("callback for call {} to {} failed: {}", invocation.callId(), redact(callbackUrl.get()), why);
+                    listener.callbackFailed(invocation, why);
+                } else if (status == null || status >= 300) {
+                    log.warn("callback for call {} to {} answered {}", invocation.callId(), redact(callbackUrl.get()), status);
+                    listener.callbackFailed(invocation, "status " + status);
+                }
+            } finally {
+                // Reporting is advisory; settling is not: the call ends here whatever the report did.
+                settleQuietly(settle, delivery);
+                finish(call);
             }
-            settleQuietly(settle, delivery);
-            finish(call);
         });
     }
 

@@ -74,8 +74,8 @@ public final class QueueWorker implements AutoCloseable {
         SettlementRules rules = new SettlementRules(b.retryPolicy, b.rejectionsWaitInQueue, b.rejectionDelay,
                 b.maxFreeReturns, freeReturns, b.random, b.clock);
         this.inFlight = new InFlight(maxInflight, b.ticker);
-        this.calls = new CallRunner(invoker, callbacks, rules, freeReturns, b.listener, cancellations, inFlight,
-                b.ticker, b.rejectionDelay);
+        this.calls = new CallRunner(invoker, callbacks, rules, freeReturns, GuardedListener.of(b.listener),
+                cancellations, inFlight, b.ticker, b.rejectionDelay);
         this.dispatcher = new Dispatcher(name, consumer, b.limiters, inFlight, calls, pollWait, b.rejectionDelay);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Threads.named("async-queue-timer-" + name));
     }
@@ -254,7 +254,7 @@ public final class QueueWorker implements AutoCloseable {
         /** Source of jitter, uniform in [0,1). */
         public Builder random(DoubleSupplier random) { this.random = Objects.requireNonNull(random); return this; }
 
-        /** Observer of what the worker does. */
+        /** Observer of what the worker does; one that throws is logged and does not change what happens to a call. */
         public Builder listener(WorkerListener listener) { this.listener = Objects.requireNonNull(listener); return this; }
 
         /** Where cancellations come from (default: none); a cancelled call is not invoked, or is abandoned. */

@@ -6,7 +6,10 @@ import dev.asyncqueue.retry.RetryDecision;
 
 import java.util.List;
 
-/** Observes what a worker does, for metrics and status tracking; methods must return quickly and not throw. */
+/**
+ * Observes what a worker does, for metrics and status tracking. Methods must return quickly; one that
+ * throws is logged and changes nothing about the call it was told of.
+ */
 public interface WorkerListener {
 
     /** A call to the function is about to start. */
@@ -45,7 +48,7 @@ public interface WorkerListener {
 
     /** All of {@code listeners}, in order; one that throws does not keep the others from hearing. */
     static WorkerListener all(WorkerListener... listeners) {
-        return new CompositeListener(List.of(listeners));
+        return GuardedListener.of(List.of(listeners));
     }
 
     /** A listener that does nothing. */
