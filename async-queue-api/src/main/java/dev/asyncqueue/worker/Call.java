@@ -49,6 +49,11 @@ final class Call {
         return settled.compareAndSet(false, true);
     }
 
+    /** True once someone {@link #claimSettlement() claimed} the settlement. */
+    boolean isSettled() {
+        return settled.get();
+    }
+
     /** Returns the permit with {@code outcome} if it is still held; later calls do nothing. */
     void releasePermit(Outcome outcome) {
         Permit held = permit.getAndSet(null);

@@ -31,6 +31,8 @@ final class CallRunner {
     private static final Logger log = LoggerFactory.getLogger(QueueWorker.class);
     /** Why a delivery goes back to the queue when the worker closes. */
     static final String SHUTTING_DOWN = "worker shutting down";
+    /** Time a call is given beyond the invocation timeout before the worker gives up on it. */
+    static final Duration DEADLINE_GRACE = Duration.ofSeconds(1);
 
     private final Invoker invoker;
     private final CallbackSender callbacks;
@@ -98,20 +100,44 @@ final class CallRunner {
         }
         call.awaiting(stage.toCompletableFuture());
         stage.whenComplete((result, error) -> {
-            try {
-                onResult(call, result != null ? result
+            // Shutdown, a cancellation or the deadline may have settled the call already.
+            if (call.claimSettlement()) {
+                settle(call, result != null ? result
                         : InvocationResult.transportFailure(Failures.describe(error), Duration.ZERO));
-            } catch (RuntimeException e) {
-                // Never let a bug here strand the delivery: it goes back to the queue and the slot is freed.
-                log.error("handling the result of call {} failed", invocation.callId(), e);
-                returnToQueue(delivery, rejectionDelay, "internal error");
-                finish(call);
             }
         });
     }
 
+    /**
+     * Gives up on every call whose function has not answered within {@code timeout} and a grace of
+     * {@link #DEADLINE_GRACE}: its answer is no longer awaited (the invoker's future is cancelled) and the
+     * call ends as a transport failure, retried as the policy says. The grace lets an invoker that times
+     * out by itself at {@code timeout} (the HTTP invoker does) report its own, more precise failure first.
+     */
+    void expireOverdue(Duration timeout) {
+        for (Call call : inFlight.overdue(timeout.plus(DEADLINE_GRACE))) {
+            if (!call.claimSettlement()) continue;
+            call.abandon();
+            Duration took = Duration.ofNanos(ticker.read() - call.startedAt());
+            Invocation invocation = call.invocation();
+            log.warn("call {} to {} had no answer within {}; given up as a transport failure", invocation.callId(),
+                    invocation.function(), timeout);
+            settle(call, InvocationResult.transportFailure("no answer within " + timeout, took));
+        }
+    }
+
+    /** Settles a call whose settlement this thread claimed; a bug here still frees the delivery and the slot. */
+    private void settle(Call call, InvocationResult result) {
+        try {
+            onResult(call, result);
+        } catch (RuntimeException e) {
+            log.error("handling the result of call {} failed", call.invocation().callId(), e);
+            returnToQueue(call.delivery(), rejectionDelay, "internal error");
+            finish(call);
+        }
+    }
+
     private void onResult(Call call, InvocationResult result) {
-        if (!call.claimSettlement()) return; // shutdown or a cancellation already settled it
         Delivery delivery = call.delivery();
         Invocation invocation = delivery.invocation();
         if (cancellations.isCancelled(invocation.callId())) {

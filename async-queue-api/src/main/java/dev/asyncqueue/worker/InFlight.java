@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -108,6 +109,20 @@ final class InFlight {
         } catch (RuntimeException e) {
             log.debug("keep-alive for {} failed: {}", delivery.position(), e.toString());
         }
+    }
+
+    /**
+     * The calls whose function was called at least {@code limit} before now and is still awaited by
+     * nobody else (not settled, cancelled or abandoned yet).
+     */
+    List<Call> overdue(Duration limit) {
+        long now = ticker.read();
+        long nanos = limit.toNanos();
+        List<Call> overdue = new ArrayList<>();
+        for (Call call : calls) {
+            if (call.invoked() && !call.isSettled() && now - call.startedAt() >= nanos) overdue.add(call);
+        }
+        return overdue;
     }
 
     /** The calls held now. */

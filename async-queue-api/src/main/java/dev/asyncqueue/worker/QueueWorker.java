@@ -28,7 +28,8 @@ import java.util.function.DoubleSupplier;
  * keeping the delivery alive, retries with back-off, posts the final callback and settles the delivery.
  *
  * <p>Threads: one dispatcher thread pulls ({@link Dispatcher}); calls run on the {@link Invoker}'s
- * asynchronous machinery ({@link CallRunner}); one scheduler thread sends keep-alives ({@link InFlight}).
+ * asynchronous machinery ({@link CallRunner}); one scheduler thread sends keep-alives ({@link InFlight}) and
+ * gives up on calls past their deadline.
  * No thread waits on a function call.
  */
 public final class QueueWorker implements AutoCloseable {
@@ -44,6 +45,7 @@ public final class QueueWorker implements AutoCloseable {
     private final Duration pollWait;
     private final Duration shutdownGrace;
     private final Duration callbackTimeout;
+    private final Duration invocationTimeout;
     private final InFlight inFlight;
     private final CallRunner calls;
     private final Dispatcher dispatcher;
@@ -70,6 +72,7 @@ public final class QueueWorker implements AutoCloseable {
         this.pollWait = b.pollWait;
         this.shutdownGrace = b.shutdownGrace;
         this.callbackTimeout = b.callbackTimeout;
+        this.invocationTimeout = b.invocationTimeout;
         FreeReturns freeReturns = new FreeReturns();
         SettlementRules rules = new SettlementRules(b.retryPolicy, b.rejectionsWaitInQueue, b.rejectionDelay,
                 b.maxFreeReturns, freeReturns, b.random, b.clock);
@@ -97,9 +100,27 @@ public final class QueueWorker implements AutoCloseable {
         cancellations.onCancel(calls::cancelRunning);
         started = true;
         long sweep = Math.max(1, keepAliveInterval.toMillis() / 2);
-        scheduler.scheduleAtFixedRate(() -> inFlight.keepAlive(keepAliveInterval), sweep, sweep, TimeUnit.MILLISECONDS);
+        every(sweep, "keep-alive", () -> inFlight.keepAlive(keepAliveInterval));
+        every(deadlineCheckMillis(invocationTimeout), "deadline", () -> calls.expireOverdue(invocationTimeout));
         dispatcher.start();
-        log.info("queue-worker {} started: max_inflight={}, retries={}", name, maxInflight, retryPolicy);
+        log.info("queue-worker {} started: max_inflight={}, invocation_timeout={}, retries={}", name, maxInflight,
+                invocationTimeout, retryPolicy);
+    }
+
+    /** Runs {@code task} every {@code millis} on the scheduler; a failure is logged and the task goes on. */
+    private void every(long millis, String what, Runnable task) {
+        scheduler.scheduleAtFixedRate(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) { // a scheduled task that throws is never run again
+                log.warn("{} sweep of {} failed: {}", what, name, e.toString());
+            }
+        }, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** How often calls are checked against their deadline: a tenth of the timeout, between 10 ms and 1 s. */
+    static long deadlineCheckMillis(Duration invocationTimeout) {
+        return Math.max(10, Math.min(1000, invocationTimeout.toMillis() / 10));
     }
 
     /** Invocations being worked on now (calls and their callbacks). */
@@ -164,6 +185,7 @@ public final class QueueWorker implements AutoCloseable {
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private CallbackSender callbacks;
         private Duration callbackTimeout = Duration.ofSeconds(30);
+        private Duration invocationTimeout = Duration.ofMinutes(1);
         private LimiterLookup limiters = LimiterLookup.unlimited();
         private boolean rejectionsWaitInQueue;
         private Duration rejectionDelay = Duration.ofMillis(500);
@@ -202,6 +224,17 @@ public final class QueueWorker implements AutoCloseable {
 
         /** Time allowed for one callback post (default 30s). */
         public Builder callbackTimeout(Duration timeout) { this.callbackTimeout = positive(timeout, "callbackTimeout"); return this; }
+
+        /**
+         * The longest a function call may take ({@code upstream_timeout}, default 1 minute), whatever the
+         * invoker: a call with no answer a second after it is given up (the invoker's future cancelled) and
+         * ends as a transport failure, retried as the policy says. The extra second lets an invoker that
+         * times out by itself at the same value (the HTTP invoker does) report its own failure first.
+         */
+        public Builder invocationTimeout(Duration timeout) {
+            this.invocationTimeout = positive(timeout, "invocationTimeout");
+            return this;
+        }
 
         /** Per-function concurrency limiters (default: unlimited). */
         public Builder limiters(LimiterLookup limiters) { this.limiters = Objects.requireNonNull(limiters); return this; }

@@ -5,6 +5,7 @@ import dev.asyncqueue.testing.InMemoryDelivery;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,6 +53,23 @@ class InFlightTest {
         assertEquals(1, inFlight.takeFree(NO_WAIT));
         inFlight.giveBack(1);
         assertEquals(1, inFlight.takeFree(NO_WAIT));
+    }
+
+    @Test
+    void aCallIsOverdueOnceItsFunctionWasCalledTheLimitAgoAndNobodySettledItYet() {
+        Call running = new Call(delivery, null, now.get());
+        running.markInvoked();
+        Call notInvoked = new Call(new InMemoryDelivery(Invocation.builder("fn").build()), null, now.get());
+        inFlight.add(running);
+        inFlight.add(notInvoked);
+        Duration limit = Duration.ofNanos(100);
+
+        now.set(99);
+        assertEquals(List.of(), inFlight.overdue(limit), "not yet");
+        now.set(100);
+        assertEquals(List.of(running), inFlight.overdue(limit), "a call never invoked has no deadline");
+        running.claimSettlement();
+        assertEquals(List.of(), inFlight.overdue(limit), "a call someone settles is theirs");
     }
 
     @Test
