@@ -8,6 +8,7 @@ import dev.asyncqueue.LimiterLookup;
 import dev.asyncqueue.Outcome;
 import dev.asyncqueue.Permit;
 import dev.asyncqueue.Threads;
+import dev.asyncqueue.Ticker;
 import dev.asyncqueue.WorkSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,13 +37,15 @@ final class Dispatcher {
     private final CallRunner calls;
     private final Duration pollWait;
     private final Duration rejectionDelay;
+    private final Ticker ticker;
+    private final SourceBackoff backoff;
     /** Each function's annotations as last delivered, to find its limiter before pulling its work. */
     private final Map<String, Map<String, String>> annotationsSeen = new ConcurrentHashMap<>();
     private volatile boolean running;
     private Thread thread;
 
     Dispatcher(String name, ConsumerStrategy consumer, LimiterLookup limiters, InFlight inFlight, CallRunner calls,
-               Duration pollWait, Duration rejectionDelay) {
+               Duration pollWait, Duration rejectionDelay, Ticker ticker) {
         this.name = name;
         this.consumer = consumer;
         this.limiters = limiters;
@@ -50,6 +53,10 @@ final class Dispatcher {
         this.calls = calls;
         this.pollWait = pollWait;
         this.rejectionDelay = rejectionDelay;
+        this.ticker = ticker;
+        // A failed source waits as long as one pull may wait for work: long enough not to hammer a broken
+        // consumer, short enough that a consumer re-created meanwhile is soon served.
+        this.backoff = new SourceBackoff(pollWait);
     }
 
     /** Starts the dispatcher thread. */
@@ -88,7 +95,7 @@ final class Dispatcher {
             try {
                 taken = inFlight.takeFree(pollWait);
                 if (taken == 0) continue;
-                List<WorkSource> sources = consumer.sources();
+                List<WorkSource> sources = backoff.ready(consumer.sources(), ticker.read());
                 round = new FairShares(taken, sources.size());
                 pull(sources, round);
             } catch (InterruptedException e) {
@@ -146,6 +153,11 @@ final class Dispatcher {
                     round.taken();
                     admit(delivery, permits == null ? null : permits.poll());
                 });
+            } catch (RuntimeException e) {
+                backoff.failed(source, ticker.read());
+                log.warn("pulling {} from queue {} failed: {}; asking again in {}",
+                        function.orElse("the shared source"), name, e.toString(), pollWait);
+                log.debug("pull failure", e);
             } finally {
                 if (permits != null) permits.forEach(p -> p.release(Outcome.IGNORED));
             }

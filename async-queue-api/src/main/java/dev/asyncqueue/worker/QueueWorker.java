@@ -79,7 +79,8 @@ public final class QueueWorker implements AutoCloseable {
         this.inFlight = new InFlight(maxInflight, b.ticker);
         this.calls = new CallRunner(invoker, callbacks, rules, freeReturns, GuardedListener.of(b.listener),
                 cancellations, inFlight, b.ticker, b.rejectionDelay);
-        this.dispatcher = new Dispatcher(name, consumer, b.limiters, inFlight, calls, pollWait, b.rejectionDelay);
+        this.dispatcher = new Dispatcher(name, consumer, b.limiters, inFlight, calls, pollWait, b.rejectionDelay,
+                b.ticker);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Threads.named("async-queue-timer-" + name));
     }
 
