@@ -19,7 +19,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pull loop, on the worker's one dispatcher thread: takes the free slots, offers each source its
@@ -39,8 +38,7 @@ final class Dispatcher {
     private final Duration rejectionDelay;
     private final Ticker ticker;
     private final SourceBackoff backoff;
-    /** Each function's annotations as last delivered, to find its limiter before pulling its work. */
-    private final Map<String, Map<String, String>> annotationsSeen = new ConcurrentHashMap<>();
+    private final FunctionAnnotations latestAnnotations = new FunctionAnnotations();
     private volatile boolean running;
     private Thread thread;
 
@@ -143,7 +141,7 @@ final class Dispatcher {
             Optional<String> function = source.function();
             Deque<Permit> granted = null;
             if (function.isPresent()) {
-                granted = permits(function.get(), annotationsSeen.getOrDefault(function.get(), Map.of()), want);
+                granted = permits(function.get(), latestAnnotations.of(function.get()), want);
                 want = granted.size();
                 if (want == 0) continue;
             }
@@ -171,9 +169,8 @@ final class Dispatcher {
     /** Starts a delivery that holds a slot; {@code permit} is null when its source is shared by all functions. */
     private void admit(Delivery delivery, Permit permit) {
         Invocation invocation = delivery.invocation();
-        if (!invocation.annotations().isEmpty()) {
-            annotationsSeen.put(invocation.function(), invocation.annotations());
-        }
+        // From a function's own source: its annotations find its limiter before the next pull.
+        if (permit != null) latestAnnotations.record(invocation.function(), invocation.annotations());
         if (!running) {
             if (permit != null) permit.release(Outcome.IGNORED);
             refuse(delivery, Duration.ZERO, CallRunner.SHUTTING_DOWN);

@@ -93,6 +93,16 @@ class SettlementRulesTest {
     }
 
     @Test
+    void retryAnnotationsAreReadFromEachMessageSoOnesRemovedFromTheFunctionStopApplying() {
+        SettlementRules rules = rules(false, 0);
+        Invocation annotated = Invocation.builder("fn").callId("c-3")
+                .annotations(Map.of(WorkerSettings.RETRY_ATTEMPTS_ANNOTATION, "1")).build();
+        assertEquals(0, rules.afterResult(annotated, 1, status(503)).maxRetries());
+        Invocation removed = Invocation.builder("fn").callId("c-4").build();
+        assertEquals(2, rules.afterResult(removed, 1, status(503)).maxRetries(), "the worker's own policy again");
+    }
+
+    @Test
     void aCancelledCallIsAckedWithItsRetriesCountedWithoutFreeReturns() {
         freeReturns.record(CALL.callId());
         Settlement s = rules(true, 10).cancelled(CALL, 3);
