@@ -163,7 +163,7 @@ final class CallRunner {
             finish(call);
             return;
         }
-        freeReturns.forget(invocation.callId());
+        forgetFreeReturns(invocation);
         callLog(log.atInfo(), invocation, delivery.attempt()).addKeyValue("status", result.status())
                 .addKeyValue("outcome", result.isSuccess() ? "succeeded" : "failed")
                 .addKeyValue("duration_ms", result.duration().toMillis())
@@ -188,7 +188,7 @@ final class CallRunner {
         Invocation invocation = delivery.invocation();
         listener.cancelled(invocation, wasRunning);
         Settlement settlement = rules.cancelled(invocation, delivery.attempt());
-        freeReturns.forget(invocation.callId());
+        forgetFreeReturns(invocation);
         callLog(log.atInfo(), invocation, delivery.attempt()).addKeyValue("outcome", "cancelled")
                 .log("call {} to {} cancelled {}", invocation.callId(), invocation.function(),
                         wasRunning ? "while running" : "before it ran");
@@ -252,10 +252,22 @@ final class CallRunner {
 
     /** Sends a delivery back to the queue without using up a retry. */
     void returnToQueue(Delivery delivery, Duration delay, String why) {
-        freeReturns.record(delivery.invocation().callId());
+        try {
+            freeReturns.record(delivery.invocation().callId());
+        } catch (RuntimeException e) { // the count is advisory: the delivery goes back all the same
+            log.warn("counting the free return of call {} failed: {}", delivery.invocation().callId(), e.toString());
+        }
         listener.deliveryReturned(delivery.invocation(), why);
         log.debug("returning call {} to the queue in {}: {}", delivery.invocation().callId(), delay, why);
         settleQuietly(() -> delivery.retryAfter(delay), delivery);
+    }
+
+    private void forgetFreeReturns(Invocation invocation) {
+        try {
+            freeReturns.forget(invocation.callId());
+        } catch (RuntimeException e) {
+            log.debug("forgetting the free returns of call {} failed: {}", invocation.callId(), e.toString());
+        }
     }
 
     /** The call is over: its permit (if still held) goes back, its slot is freed. */

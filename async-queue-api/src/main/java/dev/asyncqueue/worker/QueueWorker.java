@@ -73,7 +73,7 @@ public final class QueueWorker implements AutoCloseable {
         this.shutdownGrace = b.shutdownGrace;
         this.callbackTimeout = b.callbackTimeout;
         this.invocationTimeout = b.invocationTimeout;
-        FreeReturns freeReturns = new FreeReturns();
+        FreeReturns freeReturns = b.freeReturns != null ? b.freeReturns : FreeReturns.inMemory();
         SettlementRules rules = new SettlementRules(b.retryPolicy, b.rejectionsWaitInQueue, b.rejectionDelay,
                 b.maxFreeReturns, freeReturns, b.random, b.clock);
         this.inFlight = new InFlight(maxInflight, b.ticker);
@@ -191,6 +191,7 @@ public final class QueueWorker implements AutoCloseable {
         private boolean rejectionsWaitInQueue;
         private Duration rejectionDelay = Duration.ofMillis(500);
         private int maxFreeReturns = 100;
+        private FreeReturns freeReturns;
         private int maxInflight = 50;
         private Duration keepAliveInterval = Duration.ofSeconds(10);
         private Duration pollWait = Duration.ofSeconds(1);
@@ -257,6 +258,16 @@ public final class QueueWorker implements AutoCloseable {
         public Builder maxFreeReturns(int max) {
             if (max < 0) throw new IllegalArgumentException("maxFreeReturns must not be negative");
             this.maxFreeReturns = max;
+            return this;
+        }
+
+        /**
+         * Where the returns that did not use up a retry are counted (default {@link FreeReturns#inMemory()},
+         * one per worker, lost on restart). Give every worker of a queue the same lasting store to keep
+         * {@code X-Retry} right across restarts.
+         */
+        public Builder freeReturns(FreeReturns freeReturns) {
+            this.freeReturns = Objects.requireNonNull(freeReturns);
             return this;
         }
 

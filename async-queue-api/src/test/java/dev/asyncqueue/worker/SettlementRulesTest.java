@@ -23,7 +23,7 @@ class SettlementRulesTest {
             Duration.ofSeconds(1), Duration.ofSeconds(4), Backoff.EXPONENTIAL);
     private static final Invocation CALL = Invocation.builder("fn").callId("c-1").build();
 
-    private final FreeReturns freeReturns = new FreeReturns(100);
+    private final FreeReturns freeReturns = new InMemoryFreeReturns(100);
 
     private SettlementRules rules(boolean rejectionsWaitInQueue, int maxFreeReturns) {
         return new SettlementRules(THREE_ATTEMPTS, rejectionsWaitInQueue, REJECTION_DELAY, maxFreeReturns, freeReturns,

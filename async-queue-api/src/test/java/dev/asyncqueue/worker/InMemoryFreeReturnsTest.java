@@ -4,11 +4,11 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-class FreeReturnsTest {
+class InMemoryFreeReturnsTest {
 
     @Test
     void retriesAreTheDeliveriesBeforeThisOneLessTheFreeReturns() {
-        FreeReturns returns = new FreeReturns(10);
+        InMemoryFreeReturns returns = new InMemoryFreeReturns(10);
         assertEquals(0, returns.retriesBefore("a", 1), "the first delivery follows no retry");
         assertEquals(2, returns.retriesBefore("a", 3));
         returns.record("a");
@@ -21,7 +21,7 @@ class FreeReturnsTest {
 
     @Test
     void aForgottenCallCountsEveryDeliveryAgain() {
-        FreeReturns returns = new FreeReturns(10);
+        InMemoryFreeReturns returns = new InMemoryFreeReturns(10);
         returns.record("a");
         returns.forget("a");
         assertEquals(0, returns.count("a"));
@@ -30,7 +30,7 @@ class FreeReturnsTest {
 
     @Test
     void onlyTheMostRecentlyUsedCallsAreKept() {
-        FreeReturns returns = new FreeReturns(2);
+        InMemoryFreeReturns returns = new InMemoryFreeReturns(2);
         returns.record("a");
         returns.record("b");
         returns.count("a"); // a is used again: b is now the eldest
