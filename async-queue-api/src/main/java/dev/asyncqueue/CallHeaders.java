@@ -20,8 +20,13 @@ public final class CallHeaders {
     public static final String RETRY_MAX = "X-Retry-Max";
     /** On a cancelled call's callback: {@code cancelled}. */
     public static final String CALL_STATUS = "X-Call-Status";
-    /** On a signed callback: {@code sha256=} and the HMAC of the call id and body. */
+    /**
+     * On a signed callback: {@code v1=} and the HMAC of the call id, {@link #CALLBACK_TIMESTAMP},
+     * {@link #FUNCTION_STATUS} and the body (see {@link dev.asyncqueue.callback.CallbackSigner}).
+     */
     public static final String CALLBACK_SIGNATURE = "X-Callback-Signature";
+    /** On a signed callback: when it was signed, in Unix seconds; receivers refuse one too far from their clock. */
+    public static final String CALLBACK_TIMESTAMP = "X-Callback-Timestamp";
 
     private CallHeaders() {
     }

@@ -15,7 +15,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * Checks each callback against a {@link CallbackPolicy} just before it is posted (resolving the host,
  * so a name pointing at a metadata address is caught) and, with a {@link CallbackSigner}, adds the
- * signature header; then hands it to the sender that posts it.
+ * timestamp and signature headers (signing the status the sender reports as {@code X-Function-Status});
+ * then hands it to the sender that posts it.
  */
 public final class GuardedCallbackSender implements CallbackSender {
     private final CallbackSender delegate;
@@ -37,12 +38,17 @@ public final class GuardedCallbackSender implements CallbackSender {
         }
         if (signer.isEmpty()) return delegate.send(callback);
         InvocationResult result = callback.result();
-        // A function must not be able to choose the signature its callback carries.
+        // A function must not be able to choose the signature or the timestamp its callback carries.
         Map<String, List<String>> headers = new LinkedHashMap<>();
         result.headers().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase(CallHeaders.CALLBACK_SIGNATURE)) headers.put(name, new ArrayList<>(values));
+            if (!name.equalsIgnoreCase(CallHeaders.CALLBACK_SIGNATURE) && !name.equalsIgnoreCase(CallHeaders.CALLBACK_TIMESTAMP)) {
+                headers.put(name, new ArrayList<>(values));
+            }
         });
-        headers.put(CallHeaders.CALLBACK_SIGNATURE, List.of(signer.get().sign(callback.invocation().callId(), result.body())));
+        long timestamp = signer.get().timestamp();
+        headers.put(CallHeaders.CALLBACK_TIMESTAMP, List.of(Long.toString(timestamp)));
+        headers.put(CallHeaders.CALLBACK_SIGNATURE, List.of(signer.get().sign(callback.invocation().callId(), timestamp,
+                result.status(), result.body())));
         InvocationResult signed = new InvocationResult(result.status(), headers, result.body(), result.duration(),
                 result.transportError());
         return delegate.send(new Callback(callback.url(), callback.invocation(), signed, callback.retries(), callback.maxRetries()));

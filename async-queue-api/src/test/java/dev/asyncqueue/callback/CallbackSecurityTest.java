@@ -12,7 +12,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -83,20 +86,76 @@ class CallbackSecurityTest {
         assertFalse(secret.getMessage().contains("short-secret"), "the message never shows the secret");
     }
 
+    private static final Instant NOW = Instant.parse("2024-05-01T12:00:00Z");
+    private static final long T = NOW.getEpochSecond();
+    private static final byte[] BODY = "result".getBytes(StandardCharsets.UTF_8);
+
+    private static CallbackSigner signerAt(Instant now) {
+        return new CallbackSigner(SECRET.getBytes(StandardCharsets.UTF_8), CallbackSigner.DEFAULT_TOLERANCE,
+                Clock.fixed(now, ZoneOffset.UTC));
+    }
+
     @Test
-    void theSignatureIsHmacSha256OverCallIdNewlineAndBodyAsAReceiverComputesIt() throws Exception {
-        CallbackSigner signer = new CallbackSigner(SECRET.getBytes(StandardCharsets.UTF_8));
-        byte[] body = "result".getBytes(StandardCharsets.UTF_8);
+    void theSignatureIsHmacSha256OverCallIdTimestampStatusAndBodyAsAReceiverComputesIt() throws Exception {
+        CallbackSigner signer = signerAt(NOW);
 
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        String expected = "sha256=" + HexFormat.of().formatHex(mac.doFinal("call-1\nresult".getBytes(StandardCharsets.UTF_8)));
+        String expected = "v1=" + HexFormat.of().formatHex(mac.doFinal(("call-1\n" + T + "\n200\nresult")
+                .getBytes(StandardCharsets.UTF_8)));
 
-        assertEquals(expected, signer.sign("call-1", body));
-        assertTrue(signer.verify("call-1", body, expected));
-        assertFalse(signer.verify("call-2", body, expected), "bound to the call id");
-        assertFalse(signer.verify("call-1", "resulT".getBytes(StandardCharsets.UTF_8), expected), "bound to the body");
+        assertEquals(T, signer.timestamp());
+        assertEquals(expected, signer.sign("call-1", T, 200, BODY));
+        assertTrue(signer.verify("call-1", Long.toString(T), "200", BODY, expected));
         assertFalse(signer.toString().contains(SECRET));
+    }
+
+    @Test
+    void aSignatureIsBoundToTheCallIdTheTimestampTheStatusAndTheBody() {
+        CallbackSigner signer = signerAt(NOW);
+        String signature = signer.sign("call-1", T, 500, BODY);
+        String ts = Long.toString(T);
+
+        assertTrue(signer.verify("call-1", ts, "500", BODY, signature));
+        assertFalse(signer.verify("call-1", ts, "200", BODY, signature), "a status changed from 500 to 200");
+        assertFalse(signer.verify("call-2", ts, "500", BODY, signature), "another call id");
+        assertFalse(signer.verify("call-1", Long.toString(T - 1), "500", BODY, signature), "another timestamp");
+        assertFalse(signer.verify("call-1", ts, "500", "resulT".getBytes(StandardCharsets.UTF_8), signature), "another body");
+        assertFalse(signer.verify("call-1", ts, "500", BODY, "v1=" + "0".repeat(64)), "another signature");
+        assertFalse(signer.verify("call-1", ts, "500", BODY, null), "no signature");
+        assertFalse(signer.verify("call-1", null, "500", BODY, signature), "no timestamp");
+        assertFalse(signer.verify("call-1", "12a", "500", BODY, signature), "a timestamp that is not a number");
+        assertFalse(new CallbackSigner("another-secret-of-32-characters!".getBytes(StandardCharsets.UTF_8),
+                CallbackSigner.DEFAULT_TOLERANCE, Clock.fixed(NOW, ZoneOffset.UTC))
+                .verify("call-1", ts, "500", BODY, signature), "another secret");
+    }
+
+    @Test
+    void aReplayedCallbackIsRefusedOnceItsTimestampIsFurtherThanTheToleranceFromTheReceiversClock() {
+        String signature = signerAt(NOW).sign("call-1", T, 200, BODY);
+        String ts = Long.toString(T);
+
+        assertTrue(signerAt(NOW.plus(Duration.ofMinutes(5))).verify("call-1", ts, "200", BODY, signature),
+                "five minutes later: within the tolerance");
+        assertFalse(signerAt(NOW.plus(Duration.ofMinutes(5)).plusSeconds(1)).verify("call-1", ts, "200", BODY, signature),
+                "replayed after the tolerance");
+        assertFalse(signerAt(NOW.minus(Duration.ofMinutes(5)).minusSeconds(1)).verify("call-1", ts, "200", BODY, signature),
+                "a timestamp from too far in the future");
+        CallbackSigner strict = new CallbackSigner(SECRET.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30),
+                Clock.fixed(NOW.plusSeconds(31), ZoneOffset.UTC));
+        assertFalse(strict.verify("call-1", ts, "200", BODY, signature), "the tolerance is configurable");
+    }
+
+    @Test
+    void oneOfSeveralSignaturesMatchingIsEnoughSoASecretCanBeRotated() {
+        CallbackSigner signer = signerAt(NOW);
+        String signature = signer.sign("call-1", T, 200, BODY);
+        assertTrue(signer.verify("call-1", Long.toString(T), "200", BODY, "v1=" + "0".repeat(64) + " " + signature));
+    }
+
+    @Test
+    void aCallIdWithALineBreakIsNeverSigned() {
+        assertThrows(IllegalArgumentException.class, () -> signerAt(NOW).sign("call\n1", T, 200, BODY));
     }
 
     private static Callback callback(String url, Map<String, List<String>> headers) {
@@ -115,11 +174,17 @@ class CallbackSecurityTest {
         }, CallbackPolicy.defaults(), Optional.of(signer));
 
         guard.send(callback("http://127.0.0.1:1/cb", Map.of("x-callback-signature", List.of("sha256=forged"),
-                "X-Other", List.of("kept")))).toCompletableFuture().join();
+                "x-callback-timestamp", List.of("1"), "X-Other", List.of("kept")))).toCompletableFuture().join();
 
         Map<String, List<String>> headers = sent.get().result().headers();
-        assertEquals(List.of(signer.sign("call-9", "out".getBytes(StandardCharsets.UTF_8))), headers.get(CallHeaders.CALLBACK_SIGNATURE));
+        String timestamp = headers.get(CallHeaders.CALLBACK_TIMESTAMP).get(0);
+        assertTrue(Math.abs(signer.timestamp() - Long.parseLong(timestamp)) <= 60, "signed now: " + timestamp);
+        assertEquals(List.of(signer.sign("call-9", Long.parseLong(timestamp), 200, "out".getBytes(StandardCharsets.UTF_8))),
+                headers.get(CallHeaders.CALLBACK_SIGNATURE));
+        assertTrue(signer.verify("call-9", timestamp, "200", "out".getBytes(StandardCharsets.UTF_8),
+                headers.get(CallHeaders.CALLBACK_SIGNATURE).get(0)));
         assertFalse(headers.containsKey("x-callback-signature"));
+        assertFalse(headers.containsKey("x-callback-timestamp"));
         assertEquals(List.of("kept"), headers.get("X-Other"));
         assertFalse(guard.toString().contains(SECRET));
     }

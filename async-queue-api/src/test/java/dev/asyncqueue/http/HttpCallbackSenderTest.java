@@ -1,8 +1,12 @@
 package dev.asyncqueue.http;
 
+import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
 import dev.asyncqueue.callback.Callback;
+import dev.asyncqueue.callback.CallbackPolicy;
+import dev.asyncqueue.callback.CallbackSigner;
+import dev.asyncqueue.callback.GuardedCallbackSender;
 import dev.asyncqueue.testing.Ports;
 import dev.asyncqueue.testing.RecordingHttpServer;
 import dev.asyncqueue.testing.RecordingHttpServer.RecordedRequest;
@@ -15,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -44,6 +49,22 @@ class HttpCallbackSenderTest {
 
     private int send(Callback callback) throws Exception {
         return sender.send(callback).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aSignedCallbackVerifiesFromTheHeadersTheReceiverGets() throws Exception {
+        CallbackSigner signer = new CallbackSigner("a-shared-secret-of-32-characters".getBytes(StandardCharsets.UTF_8));
+        GuardedCallbackSender guarded = new GuardedCallbackSender(sender, CallbackPolicy.defaults(), Optional.of(signer));
+        InvocationResult result = InvocationResult.answered(502, Map.of(), "upstream down".getBytes(StandardCharsets.UTF_8),
+                Duration.ofMillis(3));
+
+        guarded.send(new Callback(callbackUrl(), invocation(), result, 0, 2)).toCompletableFuture()
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        RecordedRequest r = receiver.await("/callback/", 1, WAIT).get(0);
+        assertTrue(signer.verify(r.header("X-Call-Id").orElseThrow(), r.header(CallHeaders.CALLBACK_TIMESTAMP).orElseThrow(),
+                r.header("X-Function-Status").orElseThrow(), r.body(), r.header(CallHeaders.CALLBACK_SIGNATURE).orElseThrow()),
+                "the signature covers the values as they arrive");
     }
 
     @Test

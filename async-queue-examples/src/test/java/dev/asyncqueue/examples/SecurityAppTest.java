@@ -133,7 +133,9 @@ class SecurityAppTest {
             assertEquals(List.of("/cb/ok"), gateway.requests("/cb").stream().map(RecordedRequest::path).toList(),
                     "the refused callbacks were not posted");
             CallbackSigner receiver = new CallbackSigner(SIGNING_SECRET.getBytes(StandardCharsets.UTF_8));
-            assertTrue(receiver.verify(callback.header("X-Call-Id").orElseThrow(), callback.body(),
+            assertTrue(receiver.verify(callback.header("X-Call-Id").orElseThrow(),
+                    callback.header(CallHeaders.CALLBACK_TIMESTAMP).orElseThrow(),
+                    callback.header("X-Function-Status").orElseThrow(), callback.body(),
                     callback.header(CallHeaders.CALLBACK_SIGNATURE).orElseThrow()), "the receiver can verify the signature");
         }
     }
