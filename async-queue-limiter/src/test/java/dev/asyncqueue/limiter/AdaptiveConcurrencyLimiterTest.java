@@ -219,22 +219,37 @@ class AdaptiveConcurrencyLimiterTest {
     @Test
     void threadsAcquiringAndReleasingTogetherNeverExceedTheMaximumAndLeaveNothingInFlight() throws Exception {
         AdaptiveConcurrencyLimiter limiter = AdaptiveConcurrencyLimiter.builder().maxLimit(8).build();
-        AtomicInteger running = new AtomicInteger();
+        // Each thread wants more permits at once than the maximum, so every thread is refused sooner or
+        // later and only the limiter stands between the four of them and more than eight calls at once.
+        int threads = 4;
+        int heldPerThread = 9;
+        AtomicInteger held = new AtomicInteger();
         AtomicInteger peak = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
         CountDownLatch start = new CountDownLatch(1);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<?>> workers = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
+            for (int t = 0; t < threads; t++) {
                 workers.add(pool.submit(() -> {
                     start.await();
                     Outcome[] outcomes = Outcome.values();
-                    for (int i = 0; i < 20_000; i++) {
-                        Optional<Permit> permit = limiter.tryAcquire();
-                        if (permit.isEmpty()) continue;
-                        peak.accumulateAndGet(running.incrementAndGet(), Math::max);
-                        running.decrementAndGet();
-                        permit.get().release(outcomes[ThreadLocalRandom.current().nextInt(outcomes.length)]);
+                    List<Permit> mine = new ArrayList<>(heldPerThread);
+                    for (int i = 0; i < 5_000; i++) {
+                        while (mine.size() < heldPerThread) {
+                            Optional<Permit> permit = limiter.tryAcquire();
+                            if (permit.isEmpty()) {
+                                refused.incrementAndGet();
+                                break;
+                            }
+                            mine.add(permit.get());
+                            peak.accumulateAndGet(held.incrementAndGet(), Math::max);
+                        }
+                        for (Permit permit : mine) {
+                            held.decrementAndGet();
+                            permit.release(outcomes[ThreadLocalRandom.current().nextInt(outcomes.length)]);
+                        }
+                        mine.clear();
                     }
                     return null;
                 }));
@@ -245,7 +260,8 @@ class AdaptiveConcurrencyLimiterTest {
             pool.shutdownNow();
         }
         assertEquals(0, limiter.inFlight());
-        assertTrue(peak.get() <= 8, "peak " + peak.get());
+        assertEquals(threads * 5_000, refused.get(), "every round was refused before a thread held more than the maximum");
+        assertTrue(peak.get() <= 8, "at most the maximum held at once, held " + peak.get());
         assertTrue(limiter.limit() >= 1 && limiter.limit() <= 8, limiter.toString());
     }
 }
