@@ -78,7 +78,7 @@ final class CallRunner {
     private void invoke(Call call) {
         Delivery delivery = call.delivery();
         Invocation invocation = delivery.invocation();
-        if (cancellations.isCancelled(invocation.callId())) {
+        if (isCancelled(invocation)) {
             call.claimSettlement();
             cancel(call, false);
             return;
@@ -140,7 +140,7 @@ final class CallRunner {
     private void onResult(Call call, InvocationResult result) {
         Delivery delivery = call.delivery();
         Invocation invocation = delivery.invocation();
-        if (cancellations.isCancelled(invocation.callId())) {
+        if (isCancelled(invocation)) {
             // Cancelled while running but the invoker could not be stopped: its result is not retried.
             cancel(call, true);
             return;
@@ -260,6 +260,16 @@ final class CallRunner {
         listener.deliveryReturned(delivery.invocation(), why);
         log.debug("returning call {} to the queue in {}: {}", delivery.invocation().callId(), delay, why);
         settleQuietly(() -> delivery.retryAfter(delay), delivery);
+    }
+
+    /** Whether the call was cancelled; a source of cancellations that fails counts as saying no. */
+    private boolean isCancelled(Invocation invocation) {
+        try {
+            return cancellations.isCancelled(invocation.callId());
+        } catch (RuntimeException e) {
+            log.warn("asking whether call {} was cancelled failed: {}", invocation.callId(), e.toString());
+            return false;
+        }
     }
 
     private void forgetFreeReturns(Invocation invocation) {

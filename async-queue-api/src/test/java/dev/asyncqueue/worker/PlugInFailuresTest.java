@@ -8,6 +8,7 @@ import dev.asyncqueue.retry.Backoff;
 import dev.asyncqueue.retry.RetryPolicy;
 import dev.asyncqueue.testing.Eventually;
 import dev.asyncqueue.testing.InMemoryQueue;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -31,13 +32,14 @@ import static org.mockito.Mockito.atLeastOnce;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
 
 /**
- * A listener that throws, whichever event it throws on, changes nothing about a call's fate: each
- * scenario runs once with a quiet listener and once with a mock that throws on one event, and the two
- * runs settle the same deliveries the same way, post the same callbacks, and free every slot.
+ * A plug-in that throws changes nothing about a call's fate. For a listener, whichever event it throws
+ * on: each scenario runs once with a quiet listener and once with a mock that throws on one event, and
+ * the two runs settle the same deliveries the same way, post the same callbacks, and free every slot.
  */
-class ListenerFailuresTest {
+class PlugInFailuresTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final URI CALLBACK = URI.create("http://receiver.invalid/cb");
 
@@ -73,6 +75,28 @@ class ListenerFailuresTest {
 
         event.call.accept(verify(throwing, atLeastOnce()));
         assertEquals(quiet, withFailures);
+    }
+
+    @Test
+    void aSourceOfCancellationsThatThrowsCountsAsNoCancellation() throws Exception {
+        Cancellations failing = mock(Cancellations.class);
+        when(failing.isCancelled(anyString())).thenThrow(new IllegalStateException("status store down"));
+        InMemoryQueue queue = InMemoryQueue.create();
+        queue.enqueue(Invocation.builder("fn").callId("c-1").build());
+        QueueWorker worker = QueueWorker.builder().name("cancellations-fail").consumer(queue)
+                .invoker(invocation -> CompletableFuture.completedFuture(
+                        InvocationResult.answered(200, Map.of(), new byte[0], Duration.ofMillis(1))))
+                .cancellations(failing).pollWait(Duration.ofMillis(20)).build();
+        try {
+            worker.start();
+            queue.awaitAcked(1, WAIT);
+            Eventually.assertWithin(WAIT, "worker idle", () -> worker.inFlight() == 0);
+        } finally {
+            worker.close();
+        }
+        assertEquals(1, queue.deliveries().size(), "invoked and acked once");
+        verify(failing, atLeastOnce()).isCancelled("c-1");
+        queue.assertNoMisuse();
     }
 
     /** Two calls through a worker with one slot: the second runs only if the first gave its slot back. */
