@@ -219,6 +219,7 @@ public final class QueueWorkerApp implements AutoCloseable {
                     .rejectionsWaitInQueue(paced, Duration.ofMillis(500))
                     .invoker(invoker)
                     .retryPolicy(config.retryPolicy())
+                    .invocationTimeout(WorkerSettings.upstreamTimeout(settings))
                     .maxInflight(config.maxInflight())
                     .keepAliveInterval(keepAliveFor(config.ackWait()))
                     .shutdownGrace(config.shutdownGrace())
