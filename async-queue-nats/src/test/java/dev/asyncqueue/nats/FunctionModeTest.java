@@ -16,6 +16,7 @@ import io.nats.client.api.ConsumerInfo;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -135,8 +136,22 @@ class FunctionModeTest extends SharedNatsServerTest {
         awaitTrue("the idle consumer is deleted", Duration.ofSeconds(20), () -> !consumerExists(queue, consumer));
 
         enqueue(queue, "figlet.openfaas-fn", 1, "second-");
+        // A consumer lives at least inactiveThreshold after its last work, so polling sees the new one.
+        awaitTrue("the consumer is created again", Duration.ofSeconds(10),
+                () -> createdAfter(queue, consumer, info.getCreationTime()));
         http.await("/function/figlet.openfaas-fn", 2, Duration.ofSeconds(10));
-        assertTrue(consumerExists(queue, consumer) || http.requests("/function/").size() == 2);
+        assertEquals(2, http.requests("/function/").size(), "each call ran once, the second through the new consumer");
+    }
+
+    /** Whether {@code name} exists and was created after {@code time}: not the consumer that was deleted. */
+    private static boolean createdAfter(JetStreamQueue queue, String name, ZonedDateTime time) {
+        try {
+            return connection.jetStreamManagement().getConsumerInfo(queue.streamName(), name).getCreationTime().isAfter(time);
+        } catch (JetStreamApiException e) {
+            return false;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
