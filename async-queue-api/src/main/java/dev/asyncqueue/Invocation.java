@@ -23,8 +23,11 @@ public final class Invocation {
     /** The default queue, as in OpenFaaS. */
     public static final String DEFAULT_QUEUE = "faas-request";
 
-    /** Function names as the OpenFaaS gateway accepts them: {@code name} or {@code name.namespace}. */
-    public static final Pattern FUNCTION_NAME = Pattern.compile("[-a-zA-Z_0-9.]+");
+    /**
+     * Function names as the OpenFaaS gateway accepts them: {@code name} or {@code name.namespace}; not made only of
+     * dots, which a URL path reads as "this" or "parent" ({@code /function/../x} is {@code /x}).
+     */
+    public static final Pattern FUNCTION_NAME = Pattern.compile("(?!\\.+$)[-a-zA-Z_0-9.]+");
 
     /** Queue names become part of a stream name, which must not contain dots or wildcards. */
     public static final Pattern QUEUE_NAME = Pattern.compile("[-a-zA-Z_0-9]+");
@@ -45,6 +48,10 @@ public final class Invocation {
     private final String host;
 
     private Invocation(Builder b) {
+        if (b.function != null && !b.function.isEmpty() && b.function.chars().allMatch(c -> c == '.')) {
+            throw new IllegalArgumentException("function '" + b.function + "' is made only of dots, which a URL reads as a"
+                    + " relative path");
+        }
         this.function = require("function", b.function, isFunctionName(b.function), FUNCTION_NAME);
         this.queue = require("queue", b.queue, isQueueName(b.queue), QUEUE_NAME);
         this.method = Objects.requireNonNull(b.method, "method");
@@ -136,13 +143,16 @@ public final class Invocation {
 
     private static boolean isName(String name, boolean dotAllowed) {
         if (name == null || name.isEmpty()) return false;
+        boolean onlyDots = true;
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
+            boolean dot = dotAllowed && c == '.';
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
-                    || c == '_' || (dotAllowed && c == '.');
+                    || c == '_' || dot;
             if (!ok) return false;
+            onlyDots &= dot;
         }
-        return true;
+        return !onlyDots;
     }
 
     private static String require(String what, String value, boolean valid, Pattern pattern) {

@@ -41,6 +41,21 @@ class InvocationTest {
     }
 
     @Test
+    void aFunctionNameMadeOnlyOfDotsIsRefusedSayingSo() {
+        // In a URL path "." and ".." are segments of their own: /function/../x is /x.
+        for (String dots : List.of(".", "..", "...", ".".repeat(200))) {
+            assertFalse(Invocation.isFunctionName(dots), dots);
+            assertFalse(Invocation.FUNCTION_NAME.matcher(dots).matches(), dots);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Invocation.builder(dots).build());
+            assertTrue(e.getMessage().contains("only of dots"), e.getMessage());
+        }
+        for (String dotted : List.of(".a", "a.", "a..b", "..a", "a..", "-.", "._")) {
+            assertTrue(Invocation.isFunctionName(dotted), dotted);
+            assertEquals(dotted, Invocation.builder(dotted).build().function());
+        }
+    }
+
+    @Test
     void theNameChecksAgreeWithThePublishedPatternsOnEveryShortName() {
         String alphabet = "aZ09-_./ é\n*>";
         StringBuilder name = new StringBuilder();

@@ -100,6 +100,27 @@ class DeadLettersTest extends SharedNatsServerTest {
     }
 
     @Test
+    void aQueuedMessageWhoseFunctionIsMadeOnlyOfDotsIsDeadLetteredAsMalformedAndCallsNothing() throws Exception {
+        // ".", ".." and "..." would become <gateway>/function/../<path>: a call outside the function's URL.
+        JetStreamQueue queue = queue("dlq-dots", true);
+        worker(queue, 3);
+        List<String> names = List.of(".", "..", "...");
+        for (String name : names) {
+            connection.jetStream().publish(Subjects.forFunction(queue.name(), "echo"), ("{\"Function\":\"" + name
+                    + "\",\"Method\":\"POST\",\"Path\":\"/admin\"}").getBytes(StandardCharsets.UTF_8));
+        }
+
+        DeadLetterQueue dlq = queue.deadLetters().orElseThrow();
+        awaitTrue("the three messages moved to the dead letters",
+                () -> messagesIn(dlq.streamName()) == names.size() && messagesIn(queue.streamName()) == 0);
+        for (DeadLetter letter : dlq.list(10)) {
+            assertEquals(Delivery.MALFORMED, letter.reason());
+            assertTrue(letter.detail().contains("is not a valid function name"), letter.detail());
+        }
+        assertEquals(0, http.requests().size(), "nothing was called");
+    }
+
+    @Test
     void anUndecodableMessageOnTheLegacySubjectIsDeadLetteredWithoutAFunction() throws Exception {
         JetStreamQueue queue = queue("dlq-legacy", true);
         worker(queue, 3);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -124,6 +125,20 @@ class QueueRequestCodecTest {
         assertReason("{\"Function\":\"f\",\"Method\":\"POST\",\"Path\":{}}", "Path must be a string");
         assertReason("{\"Function\":\"f\",\"Method\":\"POST\",\"CallbackUrl\":\"not a url\"}", "callback URL");
         assertReason("{\"Function\":\"f\",\"Method\":\"POST\",\"Annotations\":{\"a\":1}}", "Annotations 'a' must be a string");
+    }
+
+    @Test
+    void aFunctionNameMadeOnlyOfDotsIsNeitherReadNorWritten() {
+        for (String dots : List.of(".", "..", "...", "....")) {
+            assertReason("{\"Function\":\"" + dots + "\",\"Method\":\"POST\"}", "Function '" + dots + "' is not a valid function name");
+            // The writer takes an Invocation, and no Invocation holds such a name.
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Invocation.builder(dots).build());
+            assertTrue(e.getMessage().contains("only of dots"), e.getMessage());
+        }
+        for (String dotted : List.of("a.b", ".a", "a.", "a..b", "figlet.openfaas-fn")) {
+            Invocation i = Invocation.builder(dotted).build();
+            assertDoesNotThrow(() -> QueueRequestReader.decode(QueueRequestWriter.encode(i), "q", "id"), dotted);
+        }
     }
 
     @Test
