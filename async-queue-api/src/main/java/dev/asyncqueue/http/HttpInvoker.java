@@ -57,13 +57,62 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
         return new Builder();
     }
 
-    /** The URL the invocation is sent to. */
+    /**
+     * The URL the invocation is sent to, always under {@code <gateway>/function/<name>/}.
+     *
+     * @throws IllegalArgumentException when the path has a {@code .} or {@code ..} segment, which would take the
+     *                                  call to another URL of the gateway
+     */
     public URI urlFor(Invocation invocation) {
         String path = invocation.path();
         if (path.isEmpty()) path = "/";
         else if (!path.startsWith("/")) path = "/" + path;
+        if (hasDotSegment(path)) {
+            throw new IllegalArgumentException("path '" + path + "' has a '.' or '..' segment, which would leave /function/"
+                    + invocation.function());
+        }
         String query = invocation.query().isEmpty() ? "" : "?" + invocation.query();
         return URI.create(gatewayUrl + "/function/" + invocation.function() + path + query);
+    }
+
+    /**
+     * Whether some server on the way could read a {@code .} or {@code ..} segment in the path (query and fragment
+     * excluded): after decoding escapes, even twice-encoded ones, taking {@code \} for {@code /} and dropping
+     * {@code ;parameters} as servlet containers do.
+     */
+    static boolean hasDotSegment(String path) {
+        int end = path.length();
+        for (char stop : new char[]{'?', '#'}) {
+            if (path.indexOf(stop) >= 0) end = Math.min(end, path.indexOf(stop));
+        }
+        String decoded = path.substring(0, end);
+        for (String previous = null; !decoded.equals(previous); ) {
+            previous = decoded;
+            decoded = decodeAsciiEscapes(decoded);
+        }
+        for (String segment : decoded.replace('\\', '/').split("/", -1)) {
+            int parameters = segment.indexOf(';');
+            String name = parameters < 0 ? segment : segment.substring(0, parameters);
+            if (name.equals(".") || name.equals("..")) return true;
+        }
+        return false;
+    }
+
+    private static String decodeAsciiEscapes(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            int high = c == '%' && i + 2 < text.length() ? Character.digit(text.charAt(i + 1), 16) : -1;
+            int low = high >= 0 ? Character.digit(text.charAt(i + 2), 16) : -1;
+            // Only ASCII matters here ('.', '/', '\\', ';'); other escapes stay as they are.
+            if (low >= 0 && high < 8) {
+                out.append((char) (high * 16 + low));
+                i += 2;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     @Override
