@@ -66,8 +66,13 @@ public final class NatsConnections {
         Options.Builder builder = Options.builder();
         String auth = NatsAuth.apply(nats, builder);
         log.debug("NATS authentication: {}", auth);
+        try {
+            builder.servers(nats.url().split(","));
+        } catch (RuntimeException e) {
+            throw new ConfigurationException(settings.get("nats_url").isPresent() ? "nats_url" : "nats_host",
+                    "the NATS client refuses '" + redact(nats.url()) + "': " + redact(e.getMessage()));
+        }
         return builder
-                .servers(nats.url().split(","))
                 .connectionName(connectionName)
                 .connectionTimeout(nats.connectTimeout())
                 .maxReconnects(-1)
@@ -89,13 +94,13 @@ public final class NatsConnections {
     private static final class Slf4jErrorListener implements ErrorListener {
         @Override
         public void errorOccurred(Connection conn, String error) {
-            log.warn("NATS error: {}", error);
+            log.warn("NATS error: {}", redact(error));
         }
 
         @Override
         public void exceptionOccurred(Connection conn, Exception exp) {
             // Expected while the server is unreachable; the connection listener already says so.
-            log.debug("NATS connection exception: {}", exp.toString());
+            log.debug("NATS connection exception: {}", redact(exp.toString()));
         }
 
         @Override
@@ -117,13 +122,60 @@ public final class NatsConnections {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while connecting to NATS", e);
         } catch (IOException e) {
-            throw new IOException("cannot connect to NATS at " + redact(options.getServers().toString()) + ": "
-                    + redact(e.getMessage()), e);
+            // The client's own messages can quote a server URL with its credentials: the causes are masked copies.
+            throw redacted("cannot connect to NATS at " + options.getServers() + ": " + e.getMessage(), e);
         }
     }
 
-    /** Masks credentials written into URLs ({@code nats://user:password@host}), for messages and logs. */
+    /**
+     * Masks credentials written into URLs ({@code nats://user:password@host}), for messages and logs: everything
+     * from a {@code ://} (or the start of the text) to the last {@code @} before the next {@code ://}. So a password
+     * holding {@code @}, {@code /}, {@code %}, {@code ,} or a space is masked whole, at the price of masking more
+     * than the credentials when other text with an {@code @} follows.
+     */
     static String redact(String text) {
-        return text == null ? null : text.replaceAll("(?<=://)[^/@\\s,\\]]+@", "****@");
+        if (text == null || text.indexOf('@') < 0) return text;
+        StringBuilder out = new StringBuilder(text.length());
+        int start = 0;
+        while (true) {
+            int scheme = text.indexOf("://", start);
+            int end = scheme < 0 ? text.length() : scheme;
+            int at = end == 0 ? -1 : text.lastIndexOf('@', end - 1);
+            if (at >= start) {
+                out.append("****").append(text, at, end);
+            } else {
+                out.append(text, start, end);
+            }
+            if (scheme < 0) return out.toString();
+            out.append("://");
+            start = scheme + 3;
+        }
+    }
+
+    /** A copy of {@code e} and its causes with URL credentials masked in every message; the stack traces stay. */
+    static IOException redacted(String message, Throwable e) {
+        return new IOException(redact(message), redactedCause(e, 0));
+    }
+
+    private static Throwable redactedCause(Throwable e, int depth) {
+        if (e == null || depth > 16) return null;
+        Throwable copy = new RedactedCause(e, redactedCause(e.getCause(), depth + 1));
+        copy.setStackTrace(e.getStackTrace());
+        return copy;
+    }
+
+    /** Stands in for a cause whose message may hold credentials: same class name and trace, message masked. */
+    private static final class RedactedCause extends IOException {
+        private final String type;
+
+        RedactedCause(Throwable original, Throwable cause) {
+            super(redact(original.getMessage()), cause);
+            this.type = original.getClass().getName();
+        }
+
+        @Override
+        public String toString() {
+            return getMessage() == null ? type : type + ": " + getMessage();
+        }
     }
 }

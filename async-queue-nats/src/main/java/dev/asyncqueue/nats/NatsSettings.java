@@ -42,15 +42,21 @@ record NatsSettings(String url, Duration connectTimeout, Auth auth, Optional<Pat
         String url = settings.get("nats_url").orElseGet(() -> "nats://" + settings.string("nats_host", DEFAULT_HOST)
                 + ":" + settings.integer("nats_port", DEFAULT_PORT, 1, 65535));
         String variable = settings.get("nats_url").isPresent() ? "nats_url" : "nats_host";
-        for (String one : url.split(",")) {
+        String[] entries = url.split(",");
+        for (int i = 0; i < entries.length; i++) {
+            // The whole value, masked, rather than the entry: a password holding a comma splits into two entries,
+            // and the one without the '@' would not look like credentials at all.
+            String which = entries.length == 1 ? "" : " (entry " + (i + 1) + " of " + entries.length + ")";
             URI uri;
             try {
-                uri = URI.create(one.trim());
+                uri = URI.create(entries[i].trim());
             } catch (IllegalArgumentException e) {
-                throw new ConfigurationException(variable, "not a NATS URL: '" + one + "'");
+                // Not e.getMessage(): it quotes the input.
+                throw new ConfigurationException(variable, "not a NATS URL" + which + ": '" + NatsConnections.redact(url) + "'");
             }
             if (uri.getHost() == null) {
-                throw new ConfigurationException(variable, "expected nats://host:port, got '" + one + "'");
+                throw new ConfigurationException(variable, "expected nats://host:port" + which + ", got '"
+                        + NatsConnections.redact(url) + "'");
             }
         }
         return url;

@@ -204,6 +204,53 @@ class NatsSecurityTest {
         });
     }
 
+    /**
+     * Unparsable or unusable {@code nats_url}s whose credentials hold what breaks a URL ({@code @}, {@code %},
+     * {@code /}, {@code ,}, a space) or have no host: each is refused, or fails to connect, and no part of the
+     * secret reaches the message, its causes, the log or {@code toString()}.
+     */
+    @Test
+    void aBadNatsUrlNeverRepeatsTheCredentialsInsideIt() throws Exception {
+        int port = userServer.port();
+        Map<String, List<String>> urls = new java.util.LinkedHashMap<>();
+        urls.put("nats://worker:Pw1a@Pw1b@127.0.0.1:" + port, List.of("Pw1a", "Pw1b"));
+        urls.put("nats://worker:Pw2a%zzPw2b@127.0.0.1:" + port, List.of("Pw2a", "Pw2b"));
+        urls.put("nats://worker:Pw3a/Pw3b@127.0.0.1:" + port, List.of("Pw3a", "Pw3b"));
+        urls.put("nats://worker:Pw4a,Pw4b@127.0.0.1:" + port, List.of("Pw4a", "Pw4b"));
+        urls.put("nats://worker:Pw5a Pw5b@127.0.0.1:" + port, List.of("Pw5a", "Pw5b"));
+        urls.put("worker:Pw6a@127.0.0.1:" + port, List.of("Pw6a"));
+        urls.put("nats://127.0.0.1:" + port + ",nats://worker:Pw7a@", List.of("Pw7a"));
+        urls.put("nats://Tok8a@", List.of("Tok8a"));
+        urls.put("nats://worker:Pw9a@127.0.0.1:port", List.of("Pw9a"));
+        urls.put("nats://worker:Pw10a@[::1", List.of("Pw10a"));
+        urls.put("nats://worker:Pw11a%40Pw11b@127.0.0.1:" + port, List.of("Pw11a", "Pw11b"));
+        urls.put("nats://worker:Pw12a/Pw12b%zz@127.0.0.1:" + port + "/x@y", List.of("Pw12a", "Pw12b"));
+        // Valid, but nobody listens there: the client's own message quotes the URL.
+        urls.put("nats://worker:Pw13a@127.0.0.1:" + LocalNatsServer.freePort(), List.of("Pw13a"));
+        List<String> texts = new ArrayList<>();
+        try (CapturedLog log = CapturedLog.start()) {
+            for (String url : urls.keySet()) {
+                Settings settings = Settings.of(Map.of("nats_url", url, "nats_connect_timeout", "2s"));
+                try {
+                    NatsConnections.validate(settings);
+                    texts.add(NatsSettings.read(settings).toString());
+                    NatsConnections.connect(settings, "bad-url-test").close();
+                    texts.add("connected with " + url + " (no failure to inspect)");
+                } catch (RuntimeException | IOException e) {
+                    texts.add(everything(e));
+                }
+            }
+            texts.add(log.text());
+        }
+        urls.forEach((url, secrets) -> {
+            for (String text : texts) {
+                for (String secret : secrets) {
+                    assertFalse(text.contains(secret), "'" + secret + "' of " + url + " leaked into:\n" + text);
+                }
+            }
+        });
+    }
+
     @Test
     void noSecretAppearsInLogsExceptionsOrDescriptionsOfARunWithEveryMethod() throws Exception {
         String seed = new String(userKey.getSeed());

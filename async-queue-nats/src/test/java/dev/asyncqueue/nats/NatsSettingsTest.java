@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NatsSettingsTest {
 
@@ -42,6 +43,26 @@ class NatsSettingsTest {
                 () -> NatsSettings.read(Settings.of(Map.of("nats_connect_timeout", "soon")))).variable());
         assertEquals("nats_tls_insecure", assertThrows(ConfigurationException.class,
                 () -> NatsSettings.read(Settings.of(Map.of("nats_tls_insecure", "kinda")))).variable());
+    }
+
+    @Test
+    void aBadUrlIsRefusedNamingItsVariableWithItsHostButNotItsCredentials() {
+        for (String url : new String[]{"nats://u:a@b@10.0.0.5:4222", "nats://u:a%zzb@10.0.0.5:4222",
+                "nats://u:a/b@10.0.0.5:4222", "nats://u:a,b@10.0.0.5:4222", "u:a b@10.0.0.5:4222"}) {
+            ConfigurationException e = assertThrows(ConfigurationException.class,
+                    () -> NatsSettings.read(Settings.of(Map.of("nats_url", url))), url);
+            assertEquals("nats_url", e.variable());
+            assertTrue(e.getMessage().contains("****@10.0.0.5:4222"), e.getMessage());
+            assertFalse(e.getMessage().contains("a@b") || e.getMessage().contains(":a"), e.getMessage());
+        }
+    }
+
+    @Test
+    void redactionMasksEverythingUpToTheLastAtOfEachUrl() {
+        assertEquals("nats://****@h:1,nats://****@h2:2", NatsConnections.redact("nats://u:p@w@h:1,nats://t/o%k@h2:2"));
+        assertEquals("[nats://****@h:1]: Authorization Violation",
+                NatsConnections.redact("[nats://u:p,w@h:1]: Authorization Violation"));
+        assertEquals("nats://h:1 and no credentials", NatsConnections.redact("nats://h:1 and no credentials"));
     }
 
     @Test
