@@ -1,5 +1,6 @@
 package dev.asyncqueue.nats;
 
+import dev.asyncqueue.Threads;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
 import io.nats.client.Connection;
@@ -12,6 +13,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 
 /**
@@ -42,6 +45,7 @@ import java.util.function.Consumer;
  */
 public final class NatsConnections {
     private static final Logger log = LoggerFactory.getLogger(NatsConnections.class);
+    private static final ThreadFactory REFUSED = Threads.named("async-queue-nats-refused");
 
     private NatsConnections() {
     }
@@ -60,7 +64,11 @@ public final class NatsConnections {
         NatsAuth.apply(NatsSettings.read(settings), Options.builder());
     }
 
-    /** Options for {@link #url(Settings)} with endless reconnects; {@code onEvent} hears every state change. */
+    /**
+     * Options for {@link #url(Settings)} with endless reconnects; {@code onEvent} hears every state change. Connect
+     * with {@link #connect(Options)}: when the server refuses the credentials of a first connection, these options
+     * close it at once, and that method turns the closed connection into the server's reason.
+     */
     public static Options.Builder options(Settings settings, String connectionName, Consumer<ConnectionListener.Events> onEvent) {
         NatsSettings nats = NatsSettings.read(settings);
         Options.Builder builder = Options.builder();
@@ -90,11 +98,27 @@ public final class NatsConnections {
                 });
     }
 
-    /** Sends the client's asynchronous errors to SLF4J instead of java.util.logging. */
+    /**
+     * Sends the client's asynchronous errors to SLF4J instead of java.util.logging, and ends a first connection
+     * the server refused the credentials of.
+     */
     private static final class Slf4jErrorListener implements ErrorListener {
         @Override
         public void errorOccurred(Connection conn, String error) {
             log.warn("NATS error: {}", redact(error));
+            if (conn.getStatus() == Connection.Status.CONNECTING && isAuthenticationError(error)) {
+                // After "-ERR 'Authorization Violation'" the server hangs up, but jnats waits out the connect timeout
+                // for a PONG that cannot come. Closing the connection ends that wait; not from this thread, which
+                // close() waits to finish. Reconnects (status RECONNECTING) are left to jnats, which stops after the
+                // same refusal twice.
+                REFUSED.newThread(() -> {
+                    try {
+                        conn.close();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }).start();
+            }
         }
 
         @Override
@@ -109,6 +133,12 @@ public final class NatsConnections {
         }
     }
 
+    /** The refusals jnats itself treats as authentication errors. */
+    static boolean isAuthenticationError(String error) {
+        String text = error == null ? "" : error.toLowerCase(Locale.ROOT);
+        return text.contains("authorization violation") || text.contains("authentication");
+    }
+
     /** Connects, or fails with a message naming the server. */
     public static Connection connect(Settings settings, String connectionName) throws IOException {
         return connect(options(settings, connectionName, e -> { }).build());
@@ -116,8 +146,9 @@ public final class NatsConnections {
 
     /** Connects with ready options, or fails with a message naming the servers. */
     public static Connection connect(Options options) throws IOException {
+        Connection connection;
         try {
-            return Nats.connect(options);
+            connection = Nats.connect(options);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while connecting to NATS", e);
@@ -125,6 +156,11 @@ public final class NatsConnections {
             // The client's own messages can quote a server URL with its credentials: the causes are masked copies.
             throw redacted("cannot connect to NATS at " + options.getServers() + ": " + e.getMessage(), e);
         }
+        if (connection.getStatus() == Connection.Status.CLOSED) {
+            // Closed by the error listener of options(...) when the server refused the credentials.
+            throw redacted("cannot connect to NATS at " + options.getServers() + ": " + connection.getLastError(), null);
+        }
+        return connection;
     }
 
     /**

@@ -115,6 +115,26 @@ class NatsSecurityTest {
     }
 
     @Test
+    void wrongCredentialsFailAtOnceWithTheServersReasonNotAfterTheConnectTimeout() {
+        Map<LocalNatsServer, String[]> wrong = new java.util.LinkedHashMap<>();
+        wrong.put(userServer, new String[]{"nats_user", "worker", "nats_password", "wrong-" + PASSWORD});
+        wrong.put(tokenServer, new String[]{"nats_token", "wrong-" + TOKEN});
+        wrong.forEach((server, pairs) -> {
+            Map<String, String> map = new HashMap<>(Map.of("nats_url", server.url(), "nats_connect_timeout", "20s"));
+            for (int i = 0; i < pairs.length; i += 2) map.put(pairs[i], pairs[i + 1]);
+            long start = System.nanoTime();
+            IOException e = assertThrows(IOException.class,
+                    () -> NatsConnections.connect(Settings.of(map), "security-test").close());
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+            assertTrue(ms < 5_000, "refused in " + ms + " ms, well under the 20 s connect timeout");
+            assertTrue(e.getMessage().contains("Authorization Violation"), e.getMessage());
+            assertTrue(e.getMessage().contains(server.url()), "names the server: " + e.getMessage());
+            assertFalse(everything(e).contains(PASSWORD) || everything(e).contains(TOKEN), everything(e));
+        });
+    }
+
+    @Test
     void aTokenConnectsAndAWrongOneFailsFast() throws Exception {
         roundTrip(settings(tokenServer, "nats_token", TOKEN));
 
