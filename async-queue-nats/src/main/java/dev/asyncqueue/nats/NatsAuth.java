@@ -6,21 +6,16 @@ import io.nats.client.NKey;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 
 /**
  * Turns the authentication and TLS part of {@link NatsSettings} into client options: one of user and
- * password, token, NKey seed or credentials file, plus TLS with a CA of one's own. Reads the files the
+ * password, token, NKey seed or credentials file, plus TLS with a CA of one's own and a client certificate
+ * ({@link NatsTls}). Reads the files the
  * settings name, so a missing or wrong one fails naming its variable. Secrets go straight into the client's
  * options and appear in no message, log line or {@code toString()}.
  */
@@ -43,9 +38,11 @@ final class NatsAuth {
             options.authHandler(credentials(credentials.file()));
         }
         String description = auth.toString();
-        if (settings.tlsCa().isPresent()) {
-            options.sslContext(trusting(settings.tlsCa().get()));
-            description += ", TLS with CA " + settings.tlsCa().get();
+        if (settings.tlsCa().isPresent() || settings.tlsClient().isPresent()) {
+            options.sslContext(NatsTls.context(settings.tlsCa(), settings.tlsClient(), settings.tlsInsecure()));
+            description += settings.tlsCa().map(ca -> ", TLS with CA " + ca).orElse(settings.tlsInsecure()
+                    ? ", TLS without verifying the server (nats_tls_insecure)" : ", TLS trusting the JVM's CAs");
+            description += settings.tlsClient().map(c -> ", client certificate " + c.certificate()).orElse("");
         } else if (settings.tlsInsecure()) {
             try {
                 options.opentls();
@@ -82,27 +79,6 @@ final class NatsAuth {
             throw new ConfigurationException("nats_credentials", "cannot read the credentials file " + path);
         }
         return Nats.credentials(path.toString());
-    }
-
-    private static SSLContext trusting(Path caFile) {
-        try (InputStream in = Files.newInputStream(caFile)) {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            int i = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                trust.setCertificateEntry("ca-" + i++, certificate);
-            }
-            if (i == 0) throw new ConfigurationException("nats_tls_ca", caFile + " holds no certificate");
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            return context;
-        } catch (IOException e) {
-            throw new ConfigurationException("nats_tls_ca", "cannot read " + caFile + ": " + e.getMessage());
-        } catch (GeneralSecurityException e) {
-            throw new ConfigurationException("nats_tls_ca", caFile + " is not a PEM certificate file: " + e.getMessage());
-        }
     }
 
     /** Answers the server's nonce with an NKey signature; the key stays inside. */

@@ -29,14 +29,16 @@ import java.util.function.Consumer;
  *       overrides host and port</td></tr>
  *   <tr><td>{@code nats_host} / {@code nats_port}</td><td>{@code 127.0.0.1} / {@code 4222}</td><td>the server when
  *       {@code nats_url} is unset</td></tr>
- *   <tr><td>{@code nats_connect_timeout}</td><td>{@code 5s}</td><td>a connection (and wrong credentials) fails after
- *       this long</td></tr>
+ *   <tr><td>{@code nats_connect_timeout}</td><td>{@code 5s}</td><td>a connection fails after this long (credentials
+ *       the server refuses fail at once)</td></tr>
  *   <tr><td>{@code nats_user} + {@code nats_password}</td><td>unset</td><td>user and password</td></tr>
  *   <tr><td>{@code nats_token}</td><td>unset</td><td>token</td></tr>
  *   <tr><td>{@code nats_nkey_seed} or {@code nats_nkey_seed_file}</td><td>unset</td><td>NKey user seed
  *       ({@code SU...}), or a file holding it</td></tr>
  *   <tr><td>{@code nats_credentials}</td><td>unset</td><td>path of a {@code .creds} file (JWT and seed)</td></tr>
  *   <tr><td>{@code nats_tls_ca}</td><td>unset</td><td>PEM file of the CA certificate(s) to trust; implies TLS</td></tr>
+ *   <tr><td>{@code nats_tls_cert} + {@code nats_tls_key}</td><td>unset</td><td>client certificate (PEM, chain
+ *       allowed) and its unencrypted PKCS#8 key, for servers that verify clients (mutual TLS); implies TLS</td></tr>
  *   <tr><td>{@code nats_tls_insecure}</td><td>{@code false}</td><td>TLS without verifying the server (testing
  *       only)</td></tr>
  * </table>
@@ -133,6 +135,16 @@ public final class NatsConnections {
         }
     }
 
+    /** "; the server refused TLS: ..." when TLS is on and jnats' failure does not say so itself, else "". */
+    private static String tlsRefusal(Options options, IOException failure) {
+        if (options.getSslContext() == null || options.getServers().isEmpty()) return "";
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) return "";
+        }
+        return NatsTls.refusal(options.getServers().get(0), options.getSslContext(), options.getConnectionTimeout())
+                .map(reason -> "; the server refused TLS: " + reason).orElse("");
+    }
+
     /** The refusals jnats itself treats as authentication errors. */
     static boolean isAuthenticationError(String error) {
         String text = error == null ? "" : error.toLowerCase(Locale.ROOT);
@@ -154,7 +166,7 @@ public final class NatsConnections {
             throw new IOException("interrupted while connecting to NATS", e);
         } catch (IOException e) {
             // The client's own messages can quote a server URL with its credentials: the causes are masked copies.
-            throw redacted("cannot connect to NATS at " + options.getServers() + ": " + e.getMessage(), e);
+            throw redacted("cannot connect to NATS at " + options.getServers() + ": " + e.getMessage() + tlsRefusal(options, e), e);
         }
         if (connection.getStatus() == Connection.Status.CLOSED) {
             // Closed by the error listener of options(...) when the server refused the credentials.

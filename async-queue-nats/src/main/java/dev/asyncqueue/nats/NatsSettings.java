@@ -20,9 +20,11 @@ import java.util.Optional;
  * @param connectTimeout {@code nats_connect_timeout}
  * @param auth           the one way of authenticating the settings chose
  * @param tlsCa          {@code nats_tls_ca}: PEM file of the CA certificate(s) to trust
+ * @param tlsClient      {@code nats_tls_cert} and {@code nats_tls_key}: the client certificate for mutual TLS
  * @param tlsInsecure    {@code nats_tls_insecure}: TLS without verifying the server
  */
-record NatsSettings(String url, Duration connectTimeout, Auth auth, Optional<Path> tlsCa, boolean tlsInsecure) {
+record NatsSettings(String url, Duration connectTimeout, Auth auth, Optional<Path> tlsCa,
+                    Optional<NatsTls.ClientCertificate> tlsClient, boolean tlsInsecure) {
     static final String DEFAULT_HOST = "127.0.0.1";
     static final int DEFAULT_PORT = 4222;
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -34,7 +36,18 @@ record NatsSettings(String url, Duration connectTimeout, Auth auth, Optional<Pat
         boolean tlsInsecure = settings.bool("nats_tls_insecure", false);
         Optional<Path> tlsCa = settings.get("nats_tls_ca").map(Path::of);
         return new NatsSettings(url(settings), settings.duration("nats_connect_timeout", DEFAULT_CONNECT_TIMEOUT),
-                auth, tlsCa, tlsInsecure);
+                auth, tlsCa, tlsClient(settings), tlsInsecure);
+    }
+
+    private static Optional<NatsTls.ClientCertificate> tlsClient(Settings settings) {
+        Optional<String> certificate = settings.get("nats_tls_cert");
+        Optional<String> key = settings.get("nats_tls_key");
+        if (certificate.isPresent() != key.isPresent()) {
+            String missing = certificate.isPresent() ? "nats_tls_key" : "nats_tls_cert";
+            String given = certificate.isPresent() ? "nats_tls_cert" : "nats_tls_key";
+            throw new ConfigurationException(missing, given + " is set, so " + missing + " is needed too");
+        }
+        return certificate.map(c -> new NatsTls.ClientCertificate(Path.of(c), Path.of(key.orElseThrow())));
     }
 
     /** The server URL(s) alone: {@code nats_url}, else {@code nats://<nats_host>:<nats_port>}. */
@@ -88,7 +101,8 @@ record NatsSettings(String url, Duration connectTimeout, Auth auth, Optional<Pat
     @Override
     public String toString() {
         return "NatsSettings[url=" + NatsConnections.redact(url) + ", connectTimeout=" + connectTimeout + ", auth="
-                + auth + ", tlsCa=" + tlsCa.map(Path::toString).orElse("none") + ", tlsInsecure=" + tlsInsecure + "]";
+                + auth + ", tlsCa=" + tlsCa.map(Path::toString).orElse("none") + ", tlsClientCert="
+                + tlsClient.map(c -> c.certificate().toString()).orElse("none") + ", tlsInsecure=" + tlsInsecure + "]";
     }
 
     /** One way of authenticating to NATS; secrets stay out of {@code toString()}. */

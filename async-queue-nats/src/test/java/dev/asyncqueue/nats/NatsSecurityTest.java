@@ -45,6 +45,7 @@ class NatsSecurityTest {
     private static LocalNatsServer tokenServer;
     private static LocalNatsServer nkeyServer;
     private static LocalNatsServer tlsServer;
+    private static LocalNatsServer mutualTlsServer;
     private static TestCertificates certificates;
 
     @BeforeAll
@@ -58,6 +59,10 @@ class NatsSecurityTest {
         nkeyServer = start("-c", nkeyConfig.toString());
         certificates = TestCertificates.create(dir);
         tlsServer = start("--tls", "--tlscert", certificates.serverCert().toString(), "--tlskey", certificates.serverKey().toString());
+        Path mutualTlsConfig = dir.resolve("mtls.conf");
+        Files.writeString(mutualTlsConfig, "tls {\n  cert_file: \"" + certificates.serverCert() + "\"\n  key_file: \""
+                + certificates.serverKey() + "\"\n  ca_file: \"" + certificates.caPem() + "\"\n  verify: true\n}\n");
+        mutualTlsServer = start("-c", mutualTlsConfig.toString());
     }
 
     private static LocalNatsServer start(String... args) throws IOException {
@@ -166,6 +171,29 @@ class NatsSecurityTest {
         assertTrue(everything(untrusted).toLowerCase().matches("(?s).*(tls|certificat|pkix|ssl).*"), everything(untrusted));
     }
 
+    @Test
+    void mutualTlsWithTheClientCertificateConnectsAndWithoutItFailsFastWithTheTlsError() throws Exception {
+        String ca = certificates.caPem().toString();
+        roundTrip(settings(mutualTlsServer, "nats_tls_ca", ca, "nats_tls_cert", certificates.clientCert().toString(),
+                "nats_tls_key", certificates.clientKey().toString()));
+
+        IOException without = failure(settings(mutualTlsServer, "nats_tls_ca", ca));
+
+        assertTrue(without.getMessage().contains(mutualTlsServer.url()), "names the server: " + without.getMessage());
+        assertTrue(without.getMessage().contains("the server refused TLS") && without.getMessage().contains("certificate"),
+                "says the server wants a certificate: " + without.getMessage());
+    }
+
+    @Test
+    void aClientKeyThatDoesNotMatchItsCertificateStopsStartUpNamingTheKey() {
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> NatsConnections.validate(
+                settings(mutualTlsServer, "nats_tls_cert", certificates.clientCert().toString(),
+                        "nats_tls_key", certificates.serverKey().toString())));
+
+        assertEquals("nats_tls_key", e.variable(), e.getMessage());
+        assertTrue(e.getMessage().contains("does not match"), e.getMessage());
+    }
+
     /** Writes a {@code .creds} file as {@code nsc} does: the user JWT, then the user's seed. */
     private static Path credsFile(String name, String jwt, NKey user) throws Exception {
         Path file = dir.resolve(name);
@@ -216,6 +244,9 @@ class NatsSecurityTest {
         bad.put("nats_nkey_seed_file", new String[]{"nats_nkey_seed_file", "/nonexistent/seed"});
         bad.put("nats_credentials", new String[]{"nats_credentials", "/nonexistent/user.creds"});
         bad.put("nats_tls_ca", new String[]{"nats_tls_ca", "/nonexistent/ca.pem"});
+        bad.put("nats_tls_key", new String[]{"nats_tls_cert", certificates.clientCert().toString()});
+        bad.put("nats_tls_cert", new String[]{"nats_tls_cert", "/nonexistent/cert.pem",
+                "nats_tls_key", certificates.clientKey().toString()});
         bad.forEach((variable, pairs) -> {
             ConfigurationException e = assertThrows(ConfigurationException.class,
                     () -> NatsConnections.options(settings(userServer, pairs), "x", event -> { }), variable);
