@@ -39,8 +39,9 @@ import java.util.function.Consumer;
  * function's consumer. Messages on the legacy bare subject get a consumer of their own, whose
  * messages are limited per function after they are pulled.
  *
- * <p>Threads: none of its own. The worker's one dispatcher thread calls {@link #sources()} and pulls
- * from each source without waiting, so hundreds of functions cost requests, not threads.
+ * <p>Threads: one of its own, which keeps alive messages waiting in the sources' inboxes
+ * ({@link InboxKeepAlive}). The worker's one dispatcher thread calls {@link #sources()} and pulls from each source
+ * without waiting, so hundreds of functions cost requests, not threads.
  */
 public final class FunctionConsumerStrategy implements ConsumerStrategy {
     private static final Logger log = LoggerFactory.getLogger(FunctionConsumerStrategy.class);
@@ -59,6 +60,7 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
     private long nextDiscovery;
     private int rotation;
     private volatile List<WorkSource> current = List.of();
+    private volatile InboxKeepAlive keepAlive;
 
     private FunctionConsumerStrategy(Builder b) {
         this.queue = b.queue;
@@ -84,6 +86,7 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
         try {
             queue.ensureStream();
             removeUnfilteredConsumers(queue.connection().jetStreamManagement());
+            if (keepAlive == null) keepAlive = new InboxKeepAlive(queue.streamName(), ackWait);
             log.info("function mode on {}: a consumer per function, idle ones deleted after {}", queue.streamName(),
                     inactiveThreshold);
         } catch (IOException | JetStreamApiException e) {
@@ -182,7 +185,9 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
         try {
             queue.connection().jetStreamManagement().addOrUpdateConsumer(queue.streamName(), config);
             log.debug("consumer {} ready for {}", name, subject);
-            return new FunctionSource(function, new PullSession(queue.connection(), queue.streamName(), name, decoder));
+            if (keepAlive == null) throw new IllegalStateException("strategy not started or closed");
+            return new FunctionSource(function, new PullSession(queue.connection(), queue.streamName(), name, decoder,
+                    keepAlive));
         } catch (IOException | JetStreamApiException e) {
             log.warn("cannot create consumer {} on {}: {}", name, queue.streamName(), e.getMessage());
             return null;
@@ -194,6 +199,9 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
         active.values().forEach(source -> source.session.close());
         active.clear();
         current = List.of();
+        InboxKeepAlive stopping = keepAlive;
+        keepAlive = null;
+        if (stopping != null) stopping.close();
     }
 
     /** One function's consumer (or the legacy subject's). */

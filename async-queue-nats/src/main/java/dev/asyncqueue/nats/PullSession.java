@@ -14,6 +14,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -30,6 +33,12 @@ import java.util.function.Consumer;
  * its batch is full. Counting messages asked for against those arriving or cancelled tells how many may still
  * come, so the session never asks for more than the worker can start. Only the dispatcher thread calls
  * {@link #fetch}; {@link #close} may come from another.
+ *
+ * <p>When a busy server answers a request after the fetch stopped waiting for it, the messages it sends sit in
+ * the inbox beyond any batch until a fetch with room takes them, which a worker with no free slot may not do for
+ * longer than {@code ack_wait}. They are kept alive meanwhile ({@link InboxKeepAlive}), not NAKed: a NAK counts as
+ * a delivery, so the call would come back as a retry it never had, and it would go to the back of the queue
+ * although it was next.
  */
 final class PullSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PullSession.class);
@@ -44,10 +53,15 @@ final class PullSession implements AutoCloseable {
     private final String inbox;
     private final Subscription subscription;
     private final MessageDecoder decoder;
+    /** Held by a fetch, by the keep-alive and by close, so the inbox is read by one at a time. */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Messages and statuses the keep-alive took out of the subscription, in order; read before it. */
+    private final ArrayDeque<Message> waiting = new ArrayDeque<>();
+    private final ScheduledFuture<?> keeping;
     /** Messages asked for that have neither arrived nor been cancelled by a status. */
     private int outstanding;
 
-    PullSession(Connection connection, String stream, String consumer, MessageDecoder decoder) {
+    PullSession(Connection connection, String stream, String consumer, MessageDecoder decoder, InboxKeepAlive keepAlive) {
         this.connection = connection;
         this.stream = stream;
         this.consumer = consumer;
@@ -55,6 +69,7 @@ final class PullSession implements AutoCloseable {
         this.inbox = connection.createInbox();
         this.subscription = connection.subscribe(inbox);
         this.decoder = decoder;
+        this.keeping = keepAlive.every(this::keepWaitingAlive);
     }
 
     /**
@@ -68,8 +83,9 @@ final class PullSession implements AutoCloseable {
      *
      * @throws ConsumerGoneException when the server says the consumer does not exist (any more)
      */
-    synchronized int fetch(int max, Duration maxWait, Consumer<Delivery> sink) throws InterruptedException {
+    int fetch(int max, Duration maxWait, Consumer<Delivery> sink) throws InterruptedException {
         int[] handed = {0};
+        lock.lock();
         try {
             // What arrived after the previous fetch returned comes first, and counts against max.
             while (handed[0] < max && take(NOW, sink, handed)) {
@@ -92,7 +108,8 @@ final class PullSession implements AutoCloseable {
                 // Every request should have ended by now. What is still counted was lost (a restarted server
                 // forgets open requests) or is late (a busy one): either way it must not hold back the next
                 // request, or each fetch would wait out its deadline for messages that never come. A late
-                // message still arrives on this subscription and goes to the next fetch, within its max.
+                // message still arrives on this subscription and goes to the next fetch, within its max; the
+                // keep-alive keeps it until then.
                 log.debug("{} of what {} asked for neither came nor was cancelled in time; asking afresh",
                         outstanding, consumer);
                 outstanding = 0;
@@ -100,7 +117,51 @@ final class PullSession implements AutoCloseable {
             return handed[0];
         } catch (IllegalStateException closed) {
             throw new QueueUnavailableException("pull from " + consumer + " stopped: " + closed.getMessage(), closed);
+        } finally {
+            lock.unlock();
         }
+    }
+
+    /**
+     * Sends an in-progress ack for each message waiting in the inbox, taking them out of the subscription to do so.
+     * Skipped while a fetch runs: it is taking them itself.
+     */
+    private void keepWaitingAlive() {
+        if (!lock.tryLock()) return;
+        try {
+            Message message;
+            while ((message = subscription.nextMessage(NOW)) != null) waiting.add(message);
+            int kept = 0;
+            for (Message m : waiting) {
+                if (m.isJetStream()) {
+                    m.inProgress();
+                    kept++;
+                }
+            }
+            if (kept > 0) log.debug("kept {} message(s) alive in {}'s inbox until a fetch takes them", kept, consumer);
+        } catch (IllegalStateException closed) {
+            // the connection or the subscription is closed: close() gives back what is here
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Messages and statuses that reached the inbox and no fetch has taken yet. */
+    int inInbox() {
+        lock.lock();
+        try {
+            return waiting.size() + (int) subscription.getPendingMessageCount();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next message the keep-alive set aside, else the next from the subscription within {@code wait}. */
+    private Message next(Duration wait) throws InterruptedException {
+        Message message = waiting.poll();
+        return message != null ? message : subscription.nextMessage(wait);
     }
 
     /**
@@ -140,7 +201,7 @@ final class PullSession implements AutoCloseable {
 
     /** Waits up to {@code wait} for one message; a delivery goes to the sink. False when nothing came. */
     private boolean take(Duration wait, Consumer<Delivery> sink, int[] handed) throws InterruptedException {
-        Message message = subscription.nextMessage(wait);
+        Message message = next(wait);
         if (message == null) return false;
         if (message.isStatusMessage()) {
             ended(message.getStatus(), message.getHeaders());
@@ -198,16 +259,20 @@ final class PullSession implements AutoCloseable {
      * {@code ack_wait}; one the server sends after this, for a request still open, does come back only then.
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        if (keeping != null) keeping.cancel(false);
+        lock.lock();
         try {
             Message message;
-            while ((message = subscription.nextMessage(NOW)) != null) {
+            while ((message = next(NOW)) != null) {
                 if (message.isJetStream()) message.nak();
             }
             subscription.unsubscribe();
         } catch (IllegalStateException | InterruptedException closed) {
             if (closed instanceof InterruptedException) Thread.currentThread().interrupt();
             // the connection or the subscription is closed already: nothing to give back
+        } finally {
+            lock.unlock();
         }
     }
 

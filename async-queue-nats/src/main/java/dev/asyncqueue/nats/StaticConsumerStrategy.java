@@ -35,6 +35,7 @@ public final class StaticConsumerStrategy implements ConsumerStrategy {
     private final long maxAckPending;
     private final MessageDecoder decoder;
     private volatile PullSession session;
+    private volatile InboxKeepAlive keepAlive;
     private final WorkSource source = new SharedSource();
 
     private StaticConsumerStrategy(Builder b) {
@@ -58,8 +59,9 @@ public final class StaticConsumerStrategy implements ConsumerStrategy {
             queue.ensureStream();
             removeFilteredConsumers(jsm, stream);
             createConsumer(jsm);
+            if (keepAlive == null) keepAlive = new InboxKeepAlive(stream, ackWait);
             PullSession previous = session;
-            session = new PullSession(queue.connection(), stream, consumerName, decoder);
+            session = new PullSession(queue.connection(), stream, consumerName, decoder, keepAlive);
             if (previous != null) previous.close();
             log.info("static mode: consumer {} on stream {} (ack_wait {})", consumerName, stream, ackWait);
         } catch (IOException | JetStreamApiException e) {
@@ -105,6 +107,9 @@ public final class StaticConsumerStrategy implements ConsumerStrategy {
         PullSession closing = session;
         session = null;
         if (closing != null) closing.close();
+        InboxKeepAlive stopping = keepAlive;
+        keepAlive = null;
+        if (stopping != null) stopping.close();
     }
 
     /** The single source every function's work comes from. */

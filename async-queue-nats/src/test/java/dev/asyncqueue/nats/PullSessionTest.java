@@ -1,5 +1,6 @@
 package dev.asyncqueue.nats;
 
+import dev.asyncqueue.ConsumerStrategy;
 import dev.asyncqueue.Delivery;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.nats.testing.LocalNatsServer;
@@ -7,6 +8,7 @@ import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.ConsumerInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,8 +17,10 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -75,6 +79,78 @@ class PullSessionTest {
         assertEquals(1, got.get(0).attempt(), "first delivery, not a redelivery after ack_wait");
         assertTrue(tookMillis < 5_000, "handed over in " + tookMillis + " ms");
         got.get(0).ack();
+    }
+
+    @Test
+    void aLateMessageThatWaitsLongerThanAckWaitIsKeptAliveAndHandedOverOnceNotAlsoRedelivered() throws Exception {
+        JetStreamQueue queue = queue();
+        PullSession session = session(queue, "kept", Duration.ofSeconds(1));
+
+        freeze();
+        assertEquals(0, session.fetch(2, Duration.ofMillis(300), d -> { }));
+        publisher.publish(Subjects.forFunction(queue.name(), "echo"), encoded("kept-1"));
+        publisher.flushBuffer();
+        resume();
+        // The server now sends the message to the inbox, for a request the session no longer counts on.
+        awaitTrue("the server delivered the late message", () -> consumer(queue, "kept").getDelivered().getConsumerSequence() == 1);
+        // A busy worker fetches nothing for longer than twice the ack wait; nothing else can stand in for waiting.
+        TimeUnit.MILLISECONDS.sleep(2_500);
+
+        List<Delivery> got = new ArrayList<>();
+        // Room for a redelivered copy, were there one; without waiting, as the deliveries handed over are not kept
+        // alive here the way a worker keeps its calls alive.
+        session.fetch(2, Duration.ZERO, got::add);
+
+        assertEquals(List.of("kept-1"), got.stream().map(d -> d.invocation().callId()).toList(),
+                "handed over once, not again as a redelivery");
+        assertEquals(1, got.get(0).attempt());
+        got.get(0).ack();
+        assertEquals(0, consumer(queue, "kept").getRedelivered(), "the server never redelivered it");
+    }
+
+    @Test
+    void closingGivesBackAtOnceTheLateMessagesItWasKeepingAlive() throws Exception {
+        JetStreamQueue queue = queue();
+        PullSession session = session(queue, "given-back", Duration.ofSeconds(30));
+
+        freeze();
+        assertEquals(0, session.fetch(1, Duration.ofMillis(300), d -> { }));
+        publisher.publish(Subjects.forFunction(queue.name(), "echo"), encoded("back-1"));
+        publisher.flushBuffer();
+        resume();
+        awaitTrue("the late message reached the inbox", () -> session.inInbox() > 0);
+        session.close();
+
+        PullSession next = session(queue, "given-back", Duration.ofSeconds(30));
+        List<Delivery> got = new ArrayList<>();
+        long t0 = System.nanoTime();
+        next.fetch(1, Duration.ofSeconds(5), got::add);
+
+        assertEquals(1, got.size(), "given back, and delivered again");
+        assertEquals(2, got.get(0).attempt());
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "at once, not after the 30 s ack wait");
+    }
+
+    @Test
+    void eachStrategyStopsTheThreadThatKeepsItsInboxesAliveWhenItCloses() throws Exception {
+        JetStreamQueue staticQueue = queue();
+        JetStreamQueue functionQueue = queue();
+        Map<JetStreamQueue, ConsumerStrategy> strategies = Map.of(
+                staticQueue, StaticConsumerStrategy.builder(staticQueue).build(),
+                functionQueue, FunctionConsumerStrategy.builder(functionQueue).build());
+        for (Map.Entry<JetStreamQueue, ConsumerStrategy> e : strategies.entrySet()) {
+            String prefix = "async-queue-inbox-" + e.getKey().streamName() + "-";
+            store(e.getKey(), "t-", 1); // work, so function mode opens a source (its thread starts with the first)
+            e.getValue().start();
+            assertEquals(1, e.getValue().sources().size());
+            assertEquals(1, threadsNamed(prefix), "one thread per strategy");
+            e.getValue().close();
+            awaitTrue("the thread of " + prefix + " stopped", () -> threadsNamed(prefix) == 0);
+        }
+    }
+
+    private static long threadsNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith(prefix)).count();
     }
 
     @Test
@@ -145,6 +221,22 @@ class PullSessionTest {
         assertThrows(PullSession.ConsumerGoneException.class, () -> session.fetch(1, Duration.ZERO, d -> { }));
     }
 
+    private static ConsumerInfo consumer(JetStreamQueue queue, String name) {
+        try {
+            return connection.jetStreamManagement().getConsumerInfo(queue.streamName(), name);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting until " + what);
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
     private JetStreamQueue queue() {
         JetStreamQueue queue = JetStreamQueue.builder(connection).queue(NatsTestServer.uniqueQueue("pull"))
                 .deadLetters(false).build();
@@ -156,8 +248,10 @@ class PullSessionTest {
         JetStreamManagement jsm = connection.jetStreamManagement();
         jsm.addOrUpdateConsumer(queue.streamName(), ConsumerConfiguration.builder().durable(consumer)
                 .ackPolicy(AckPolicy.Explicit).ackWait(ackWait).build());
+        InboxKeepAlive keepAlive = new InboxKeepAlive(consumer, ackWait);
+        toClose.add(keepAlive);
         PullSession session = new PullSession(connection, queue.streamName(), consumer,
-                new MessageDecoder(queue.name(), Optional.empty()));
+                new MessageDecoder(queue.name(), Optional.empty()), keepAlive);
         toClose.add(session);
         return session;
     }
