@@ -172,7 +172,7 @@ class NatsSecurityTest {
     }
 
     @Test
-    void mutualTlsWithTheClientCertificateConnectsAndWithoutItFailsFastWithTheTlsError() throws Exception {
+    void mutualTlsWithTheClientCertificateConnectsAndWithoutItFailsNamingTheServersTlsAlert() throws Exception {
         String ca = certificates.caPem().toString();
         roundTrip(settings(mutualTlsServer, "nats_tls_ca", ca, "nats_tls_cert", certificates.clientCert().toString(),
                 "nats_tls_key", certificates.clientKey().toString()));
