@@ -226,6 +226,7 @@ public final class QueueWorkerApp implements AutoCloseable {
                     .callbackTimeout(config.callbackTimeout())
                     .listener(status.listener(metrics.listener(config.queue())))
                     .cancellations(status.cancellations())
+                    .freeReturns(status.freeReturns())
                     .build();
             worker.start();
             resources.push(worker);

@@ -4,6 +4,7 @@ import dev.asyncqueue.QueueUnavailableException;
 import dev.asyncqueue.status.CallState;
 import dev.asyncqueue.status.CallStatus;
 import dev.asyncqueue.status.StatusStore;
+import dev.asyncqueue.worker.FreeReturns;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
@@ -147,6 +148,14 @@ public final class KvStatusStore implements StatusStore, AutoCloseable {
                 log.warn("cancellation listener failed for {}: {}", callId, e.toString());
             }
         }
+    }
+
+    /**
+     * Free returns counted in this bucket, for {@code QueueWorker.Builder.freeReturns}: they survive a
+     * restart of the worker and are shared by all workers of the queue.
+     */
+    public FreeReturns freeReturns() {
+        return new KvFreeReturns(bucket, kv, jetStream);
     }
 
     /** The bucket's name. */

@@ -6,6 +6,7 @@ import dev.asyncqueue.nats.KvStatusStore;
 import dev.asyncqueue.status.StatusRecorder;
 import dev.asyncqueue.status.StatusStore;
 import dev.asyncqueue.worker.Cancellations;
+import dev.asyncqueue.worker.FreeReturns;
 import dev.asyncqueue.worker.WorkerListener;
 import io.nats.client.Connection;
 import io.nats.client.api.StorageType;
@@ -62,6 +63,14 @@ public final class CallStatusService implements AutoCloseable {
     /** Where the worker hears of cancellations. */
     public Cancellations cancellations() {
         return store == null ? Cancellations.NONE : store;
+    }
+
+    /**
+     * Where the worker counts returns that did not use up a retry: the status bucket when status is on, so
+     * the count survives a restart; the worker's memory otherwise.
+     */
+    public FreeReturns freeReturns() {
+        return store == null ? FreeReturns.inMemory() : store.freeReturns();
     }
 
     /** The status store, when call status is on. */
