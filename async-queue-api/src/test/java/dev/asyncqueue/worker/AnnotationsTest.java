@@ -1,22 +1,16 @@
 package dev.asyncqueue.worker;
 
 import dev.asyncqueue.ConcurrencyLimiter;
-import dev.asyncqueue.ConsumerStrategy;
-import dev.asyncqueue.Delivery;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
-import dev.asyncqueue.WorkSource;
 import dev.asyncqueue.testing.Eventually;
 import dev.asyncqueue.testing.InMemoryQueue;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -29,7 +23,7 @@ class AnnotationsTest {
     void annotationsRemovedFromAFunctionStopApplyingWithItsNextMessage() throws Exception {
         InMemoryQueue queue = InMemoryQueue.create();
         AtomicReference<Map<String, String>> askedWith = new AtomicReference<>();
-        QueueWorker worker = QueueWorker.builder().name("annotations").consumer(new OneFunction(queue, "fn"))
+        QueueWorker worker = QueueWorker.builder().name("annotations").consumer(new OneFunctionStrategy(queue, "fn"))
                 .invoker(invocation -> CompletableFuture.completedFuture(
                         InvocationResult.answered(200, Map.of(), new byte[0], Duration.ofMillis(1))))
                 .limiters((function, annotations) -> {
@@ -65,42 +59,5 @@ class AnnotationsTest {
         assertEquals(Map.of(), latest.of("b"), "the least recently used function was dropped");
         latest.record("a", Map.of());
         assertEquals(Map.of(), latest.of("a"), "empty annotations are remembered too");
-    }
-
-    /** The in-memory queue's work shown as one function's source, so the worker asks the limiter before pulling. */
-    private static final class OneFunction implements ConsumerStrategy {
-        private final InMemoryQueue queue;
-        private final String function;
-
-        OneFunction(InMemoryQueue queue, String function) {
-            this.queue = queue;
-            this.function = function;
-        }
-
-        @Override
-        public void start() {
-            queue.start();
-        }
-
-        @Override
-        public List<WorkSource> sources() {
-            WorkSource shared = queue.sources().get(0);
-            return List.of(new WorkSource() {
-                @Override
-                public Optional<String> function() {
-                    return Optional.of(function);
-                }
-
-                @Override
-                public int fetch(int max, Duration maxWait, Consumer<Delivery> sink) throws InterruptedException {
-                    return shared.fetch(max, maxWait, sink);
-                }
-            });
-        }
-
-        @Override
-        public void close() {
-            queue.close();
-        }
     }
 }

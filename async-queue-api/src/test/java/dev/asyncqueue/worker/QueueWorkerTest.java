@@ -2,12 +2,9 @@ package dev.asyncqueue.worker;
 
 import dev.asyncqueue.config.WorkerSettings;
 import dev.asyncqueue.ConcurrencyLimiter;
-import dev.asyncqueue.ConsumerStrategy;
-import dev.asyncqueue.Delivery;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.LimiterLookup;
 import dev.asyncqueue.Permit;
-import dev.asyncqueue.WorkSource;
 import dev.asyncqueue.http.HttpInvoker;
 import dev.asyncqueue.retry.Backoff;
 import dev.asyncqueue.retry.RetryPolicy;
@@ -35,7 +32,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -373,7 +369,7 @@ class QueueWorkerTest {
         for (int i = 0; i < 3; i++) queue.enqueue(call("slow"));
         queue.failNextFetch(1, new IllegalStateException("connection lost mid-pull"));
         CountingLimiter limiter = new CountingLimiter(4);
-        QueueWorker worker = start(worker().consumer(new OneFunction(queue, "slow")).maxInflight(4)
+        QueueWorker worker = start(worker().consumer(new OneFunctionStrategy(queue, "slow")).maxInflight(4)
                 .limiters((function, annotations) -> limiter));
 
         queue.awaitAcked(3, WAIT);
@@ -549,43 +545,6 @@ class QueueWorkerTest {
                 .map(Thread::getName)
                 .filter(name -> WORKER_THREADS.stream().anyMatch(name::startsWith))
                 .toList();
-    }
-
-    /** The in-memory queue's work shown as one function's source, so the worker asks the limiter before pulling. */
-    private static final class OneFunction implements ConsumerStrategy {
-        private final InMemoryQueue queue;
-        private final String function;
-
-        OneFunction(InMemoryQueue queue, String function) {
-            this.queue = queue;
-            this.function = function;
-        }
-
-        @Override
-        public void start() {
-            queue.start();
-        }
-
-        @Override
-        public List<WorkSource> sources() {
-            WorkSource shared = queue.sources().get(0);
-            return List.of(new WorkSource() {
-                @Override
-                public Optional<String> function() {
-                    return Optional.of(function);
-                }
-
-                @Override
-                public int fetch(int max, Duration maxWait, Consumer<Delivery> sink) throws InterruptedException {
-                    return shared.fetch(max, maxWait, sink);
-                }
-            });
-        }
-
-        @Override
-        public void close() {
-            queue.close();
-        }
     }
 
     /** A fixed limit that counts permits and notes double releases. */
