@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,7 @@ public final class LocalNatsServer implements AutoCloseable {
     private final List<String> extraArgs;
     private final Path logFile;
     private Process process;
+    private boolean frozen;
 
     private LocalNatsServer(int port, List<String> extraArgs) throws IOException {
         this.port = port == 0 ? freePort() : port;
@@ -138,13 +140,47 @@ public final class LocalNatsServer implements AutoCloseable {
     public synchronized void stop() {
         if (process == null) return;
         process.destroy();
+        // A stopped process holds the SIGTERM until it may run again.
+        if (frozen) thaw();
         waitForExit();
+    }
+
+    /**
+     * Freezes the server (SIGSTOP): its connections stay open and nothing is answered, as when a server
+     * stalls on a full disk or a long pause. {@link #thaw()} lets it go on.
+     */
+    public synchronized void freeze() {
+        signal("STOP");
+        frozen = true;
+    }
+
+    /** Lets a frozen server run again (SIGCONT). */
+    public synchronized void thaw() {
+        signal("CONT");
+        frozen = false;
+    }
+
+    private void signal(String name) {
+        if (process == null) throw new IllegalStateException("nats-server on " + port + " is not running");
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run kill -" + name + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling nats-server", e);
+        }
     }
 
     /** Kills the server at once (SIGKILL), keeping its store: a crash. */
     public synchronized void kill() {
         if (process == null) return;
         process.destroyForcibly();
+        frozen = false;
         waitForExit();
     }
 
