@@ -74,8 +74,16 @@ final class IngestHandler implements HttpHandler {
         int slash = rest.indexOf('/');
         String name = slash < 0 ? rest : rest.substring(0, slash);
         String path = slash < 0 ? "" : rest.substring(slash);
+        if (name.chars().allMatch(c -> c == '.')) {
+            // "." and ".." would resolve out of /function/<name> at the gateway; "..." is refused alike.
+            return Reply.of(400, "invalid function name '" + printable(name) + "': a name made only of dots is not a function");
+        }
         if (!Invocation.isFunctionName(name)) {
             return Reply.of(400, "invalid function name '" + printable(name) + "': use letters, digits, '-', '_' and '.'");
+        }
+        if (hasDotSegment(path)) {
+            return Reply.of(400, "path '" + printable(path) + "' has a dot segment ('.' or '..'): a call stays within"
+                    + " /function/" + name);
         }
         long headerBytes = headerBytes(exchange);
         if (headerBytes > MAX_HEADER_BYTES) {
@@ -168,6 +176,15 @@ final class IngestHandler implements HttpHandler {
             Thread.currentThread().interrupt();
             return Reply.of(503, "interrupted");
         }
+    }
+
+    /** Whether a segment of the path is {@code .} or {@code ..}, also written with {@code %2e}. */
+    static boolean hasDotSegment(String rawPath) {
+        for (String segment : rawPath.split("/", -1)) {
+            String decoded = segment.replace("%2e", ".").replace("%2E", ".");
+            if (decoded.equals(".") || decoded.equals("..")) return true;
+        }
+        return false;
     }
 
     private static long headerBytes(HttpExchange exchange) {

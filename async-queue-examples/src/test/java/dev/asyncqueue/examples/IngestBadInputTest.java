@@ -103,6 +103,22 @@ class IngestBadInputTest {
         }
     }
 
+    /**
+     * Sends a raw request with the target exactly as given (no client normalises its dots away) and returns
+     * the whole answer, or null when the server closed without answering.
+     */
+    private String rawPost(String target) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", app.ingestPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            return answer.isEmpty() ? null : answer;
+        }
+    }
+
     @Test
     void headersOverSixtyFourKibibytesGet431WithTheLimit() throws Exception {
         HttpResponse<String> oneBig = post("/async-function/echo", Map.of("X-Big", "v".repeat(70_000)), new byte[0]);
@@ -152,6 +168,29 @@ class IngestBadInputTest {
             HttpResponse<String> response = post("/async-function/" + name, Map.of(), new byte[0]);
             assertEquals(400, response.statusCode(), name);
             assertNotEquals("", response.body());
+        }
+    }
+
+    @Test
+    void functionNamesMadeOnlyOfDotsAreRefusedWith400() throws Exception {
+        for (String name : new String[]{".", "..", "...", "....."}) {
+            String answer = rawPost("/async-function/" + name);
+
+            assertTrue(answer != null && answer.startsWith("HTTP/1.1 400 "), name + ": " + answer);
+            assertTrue(answer.contains("only of dots"), name + ": " + answer);
+        }
+        String withPath = rawPost("/async-function/../admin");
+        assertTrue(withPath != null && withPath.startsWith("HTTP/1.1 400 "), withPath);
+    }
+
+    @Test
+    void pathsWithDotSegmentsAreRefusedWith400SoNoCallLeavesItsFunction() throws Exception {
+        for (String path : new String[]{"/echo/..", "/echo/../../admin", "/echo/./x", "/echo/%2e%2E/admin",
+                "/echo/x/%2E/y", "/echo/.%2e"}) {
+            String answer = rawPost("/async-function" + path);
+
+            assertTrue(answer != null && answer.startsWith("HTTP/1.1 400 "), path + ": " + answer);
+            assertTrue(answer.contains("dot segment"), path + ": " + answer);
         }
     }
 }
