@@ -19,6 +19,7 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +32,19 @@ import java.util.concurrent.TimeoutException;
 /**
  * {@code POST /async-function/{name}[/{path}]}: validates the request, stores it in the queue and
  * answers 202 with {@code X-Call-Id} once it is durable. Nothing is stored on any error.
+ *
+ * <p>Every answer carries the call id ({@code X-Call-Id}); an error names it in the body with a short
+ * reason, and the detail goes to the log.
  */
 final class IngestHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(IngestHandler.class);
     static final String PREFIX = "/async-function/";
     /** Largest total of header names and values accepted (64 KiB), answered with 431 above it. */
     static final long MAX_HEADER_BYTES = 64 * 1024;
+    /** How long a caller waits for the queue to confirm before a 503; a JetStream queue's own deadline is as long. */
+    static final Duration CONFIRMATION_TIMEOUT = Duration.ofSeconds(10);
+    /** Seconds a caller answered 503 is asked to wait before trying again. */
+    static final int RETRY_AFTER_SECONDS = 1;
 
     private final QueueRouter router;
     private final CallbackPolicy callbackPolicy;
@@ -53,15 +61,27 @@ final class IngestHandler implements HttpHandler {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
+        String callId = callId(exchange);
+        exchange.getResponseHeaders().set(CallHeaders.CALL_ID, callId);
         try (exchange) {
-            answer(exchange, route(exchange));
-        } catch (RuntimeException e) {
-            log.error("ingest failed", e);
-            answer(exchange, Reply.of(500, "internal error"));
+            Reply reply;
+            try {
+                reply = route(exchange, callId);
+            } catch (RuntimeException e) {
+                log.error("ingest of call {} failed", callId, e);
+                reply = Reply.of(500, "internal error" + callIdNote(callId));
+            }
+            answer(exchange, reply);
         }
     }
 
-    private Reply route(HttpExchange exchange) throws IOException {
+    /** The caller's {@code X-Call-Id} when usable, else a new one. */
+    private static String callId(HttpExchange exchange) {
+        String callId = exchange.getRequestHeaders().getFirst(CallHeaders.CALL_ID);
+        return callId == null || callId.isBlank() || callId.length() > 128 ? UUID.randomUUID().toString() : callId;
+    }
+
+    private Reply route(HttpExchange exchange, String callId) throws IOException {
         URI uri = exchange.getRequestURI();
         String rest = uri.getRawPath().substring(Math.min(uri.getRawPath().length(), PREFIX.length()));
         if (!uri.getRawPath().startsWith(PREFIX) || rest.isEmpty()) {
@@ -112,7 +132,9 @@ final class IngestHandler implements HttpHandler {
         try {
             queue = router.queue(queueName.get());
         } catch (QueueUnavailableException e) {
-            return Reply.of(503, "queue " + queueName.get() + " unavailable, nothing was stored: " + e.getMessage());
+            log.warn("call {} to {}: queue {} unavailable: {}", callId, name, queueName.get(), e.getMessage());
+            return Reply.of(503, "queue unavailable (NATS): the call was not stored; retry with the same X-Call-Id"
+                    + callIdNote(callId));
         }
         long limit = queue.maxMessageBytes();
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
@@ -126,8 +148,6 @@ final class IngestHandler implements HttpHandler {
         if (body.length > limit) {
             return tooLarge(body.length, limit);
         }
-        String callId = exchange.getRequestHeaders().getFirst(CallHeaders.CALL_ID);
-        if (callId == null || callId.isBlank() || callId.length() > 128) callId = UUID.randomUUID().toString();
         Instant now = Instant.now();
         Invocation.Builder builder = Invocation.builder(name)
                 .callId(callId)
@@ -155,27 +175,42 @@ final class IngestHandler implements HttpHandler {
                 .header(CallHeaders.START_TIME, Long.toString(now.getEpochSecond() * 1_000_000_000L + now.getNano()));
         Invocation invocation = builder.build();
         try {
-            EnqueueReceipt receipt = queue.enqueue(invocation).toCompletableFuture().get(10, TimeUnit.SECONDS);
-            exchange.getResponseHeaders().set(CallHeaders.CALL_ID, receipt.callId());
+            EnqueueReceipt receipt = queue.enqueue(invocation).toCompletableFuture()
+                    .get(CONFIRMATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             log.debug("accepted call {} to {} as {} seq {}", receipt.callId(), name, receipt.queue(), receipt.sequence());
             return Reply.of(202, "");
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof PayloadTooLargeException tooLarge) {
-                return tooLarge(tooLarge.size(), tooLarge.limit());
-            }
-            if (cause instanceof QueueUnavailableException) {
-                log.warn("cannot accept call to {}: {}", name, cause.getMessage());
-                return Reply.of(503, "queue unavailable, nothing was stored: " + cause.getMessage());
-            }
-            log.error("cannot accept call to {}", name, cause);
-            return Reply.of(500, "could not store the invocation: " + cause.getMessage());
+            return notStored(e.getCause(), callId, name);
         } catch (TimeoutException e) {
-            return Reply.of(503, "queue did not confirm storage within 10s; retry with the same X-Call-Id");
+            return notStored(e, callId, name);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Reply.of(503, "interrupted");
+            return Reply.of(503, "interrupted; retry with the same X-Call-Id" + callIdNote(callId));
         }
+    }
+
+    /** A short reason and the call id for the caller; the detail for the log. */
+    private static Reply notStored(Throwable cause, String callId, String name) {
+        if (cause instanceof PayloadTooLargeException tooLarge) {
+            return tooLarge(tooLarge.size(), tooLarge.limit());
+        }
+        if (cause instanceof TimeoutException || cause instanceof QueueUnavailableException
+                && cause.getCause() instanceof TimeoutException) {
+            log.warn("call {} to {} not confirmed in time: {}", callId, name, cause.getMessage());
+            return Reply.of(503, "the queue (NATS) did not confirm storage in time; retry with the same X-Call-Id,"
+                    + " which is stored once" + callIdNote(callId));
+        }
+        if (cause instanceof QueueUnavailableException) {
+            log.warn("call {} to {} not stored: {}", callId, name, cause.getMessage());
+            return Reply.of(503, "queue unavailable (NATS): the call was not stored; retry with the same X-Call-Id"
+                    + callIdNote(callId));
+        }
+        log.error("call {} to {} not stored", callId, name, cause);
+        return Reply.of(500, "could not store the call" + callIdNote(callId));
+    }
+
+    private static String callIdNote(String callId) {
+        return " (call id " + printable(callId) + ")";
     }
 
     /** Whether a segment of the path is {@code .} or {@code ..}, also written with {@code %2e}. */
@@ -216,7 +251,11 @@ final class IngestHandler implements HttpHandler {
         return cut.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
+    /** Writes the answer; a 503 asks the caller to come back after {@value #RETRY_AFTER_SECONDS} s. */
     static void answer(HttpExchange exchange, Reply reply) throws IOException {
+        if (reply.status() == 503) {
+            exchange.getResponseHeaders().set("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+        }
         byte[] bytes = reply.body().isEmpty() ? new byte[0] : (reply.body() + "\n").getBytes(StandardCharsets.UTF_8);
         if (bytes.length > 0) exchange.getResponseHeaders().set("Content-Type", reply.contentType());
         exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
