@@ -50,6 +50,8 @@ import java.util.TreeSet;
  * @param ingestQueues       {@code ingest_queues}: more queues the ingest accepts by {@code X-Queue-Name}
  * @param inactiveThreshold  {@code consumer_inactive_threshold}
  * @param port               {@code port}: the ingest endpoint's port (8080)
+ * @param ingestLimits       {@code ingest_threads}, {@code ingest_queue_size}, {@code ingest_max_pending}: what the
+ *                           ingest takes on at once before it answers 503
  * @param metricsPort        {@code metrics_port} (8081)
  * @param demoFunctions      {@code demo_functions}: serve demo functions and a callback receiver on the ingest port
  * @param shutdownGrace      {@code shutdown_grace}: time given to calls in flight on stop
@@ -64,7 +66,8 @@ public record AppConfig(String role, String queue, ScalingMode scalingMode, Stri
                         boolean memoryStorage, long maxMessageBytes, int maxInflight, Duration ackWait,
                         RetryPolicy retryPolicy, String invoker, boolean limiterEnabled, String limiter,
                         Map<String, String> functionMaxInflight, Map<String, String> functionQueues,
-                        Set<String> ingestQueues, Duration inactiveThreshold, int port, int metricsPort,
+                        Set<String> ingestQueues, Duration inactiveThreshold, int port, IngestLimits ingestLimits,
+                        int metricsPort,
                         boolean demoFunctions, Duration shutdownGrace, Duration callbackTimeout, boolean debug,
                         String logEncoding, OperationsConfig operations, Settings settings) {
 
@@ -110,6 +113,7 @@ public record AppConfig(String role, String queue, ScalingMode scalingMode, Stri
                 ingestQueues,
                 positive(s, "consumer_inactive_threshold", Duration.ofSeconds(30)),
                 s.integer("port", 8080, 0, 65535),
+                ingestLimits(s),
                 s.integer("metrics_port", 8081, 0, 65535),
                 s.bool("demo_functions", false),
                 nonNegative(s, "shutdown_grace", Duration.ofSeconds(10)),
@@ -171,6 +175,14 @@ public record AppConfig(String role, String queue, ScalingMode scalingMode, Stri
             names.add(name.trim());
         }
         return Set.copyOf(names);
+    }
+
+    /** {@code ingest_threads}, {@code ingest_queue_size} and {@code ingest_max_pending}. */
+    private static IngestLimits ingestLimits(Settings s) {
+        IngestLimits d = IngestLimits.DEFAULTS;
+        return new IngestLimits(s.integer("ingest_threads", d.threads(), 1, 1024),
+                s.integer("ingest_queue_size", d.queueSize(), 1, 1_000_000),
+                s.integer("ingest_max_pending", d.maxPending(), 1, 1_000_000));
     }
 
     /** {@code dead_letter_*}, {@code status_*} and {@code metrics_poll_interval}. */

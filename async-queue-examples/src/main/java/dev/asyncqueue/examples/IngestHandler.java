@@ -25,7 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -33,8 +36,10 @@ import java.util.concurrent.TimeoutException;
  * {@code POST /async-function/{name}[/{path}]}: validates the request, stores it in the queue and
  * answers 202 with {@code X-Call-Id} once it is durable. Nothing is stored on any error.
  *
- * <p>Every answer carries the call id ({@code X-Call-Id}); an error names it in the body with a short
- * reason, and the detail goes to the log.
+ * <p>No thread waits for NATS: the answer is sent when the queue confirms (or fails, or does not confirm in
+ * time), and at most {@code maxPending} calls await that at once; past it a call is answered 503 with
+ * {@code Retry-After} before its body is read. Every answer carries the call id ({@code X-Call-Id}); an
+ * error names it in the body with a short reason, and the detail goes to the log.
  */
 final class IngestHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(IngestHandler.class);
@@ -48,6 +53,7 @@ final class IngestHandler implements HttpHandler {
 
     private final QueueRouter router;
     private final CallbackPolicy callbackPolicy;
+    private final Semaphore pending;
 
     IngestHandler(QueueRouter router) {
         this(router, CallbackPolicy.defaults());
@@ -55,24 +61,35 @@ final class IngestHandler implements HttpHandler {
 
     /** An ingest that refuses callbacks the policy does not allow, before anything is stored. */
     IngestHandler(QueueRouter router, CallbackPolicy callbackPolicy) {
+        this(router, callbackPolicy, IngestLimits.DEFAULTS.maxPending());
+    }
+
+    /** ... and answers 503 at once while {@code maxPending} calls await the queue's confirmation. */
+    IngestHandler(QueueRouter router, CallbackPolicy callbackPolicy, int maxPending) {
         this.router = router;
         this.callbackPolicy = callbackPolicy;
+        this.pending = new Semaphore(maxPending);
     }
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         String callId = callId(exchange);
         exchange.getResponseHeaders().set(CallHeaders.CALL_ID, callId);
-        try (exchange) {
-            Reply reply;
-            try {
-                reply = route(exchange, callId);
-            } catch (RuntimeException e) {
-                log.error("ingest of call {} failed", callId, e);
-                reply = Reply.of(500, "internal error" + callIdNote(callId));
-            }
-            answer(exchange, reply);
+        CompletionStage<Reply> reply;
+        try {
+            reply = route(exchange, callId);
+        } catch (IOException e) {
+            // Reading the body failed: the caller is gone, and nothing was stored.
+            exchange.close();
+            throw e;
+        } catch (RuntimeException e) {
+            log.error("ingest of call {} failed", callId, e);
+            reply = CompletableFuture.completedFuture(Reply.of(500, "internal error" + callIdNote(callId)));
         }
+        reply.whenComplete((answer, error) -> {
+            if (error != null) log.error("ingest of call {} failed", callId, error);
+            finish(exchange, answer != null ? answer : Reply.of(500, "internal error" + callIdNote(callId)), callId);
+        });
     }
 
     /** The caller's {@code X-Call-Id} when usable, else a new one. */
@@ -81,34 +98,43 @@ final class IngestHandler implements HttpHandler {
         return callId == null || callId.isBlank() || callId.length() > 128 ? UUID.randomUUID().toString() : callId;
     }
 
-    private Reply route(HttpExchange exchange, String callId) throws IOException {
+    /** Sends the answer and ends the exchange; from whichever thread completed the enqueue (a short write). */
+    private static void finish(HttpExchange exchange, Reply reply, String callId) {
+        try (exchange) {
+            answer(exchange, reply);
+        } catch (IOException | RuntimeException e) {
+            log.debug("could not answer call {}: {}", callId, e.toString());
+        }
+    }
+
+    private CompletionStage<Reply> route(HttpExchange exchange, String callId) throws IOException {
         URI uri = exchange.getRequestURI();
         String rest = uri.getRawPath().substring(Math.min(uri.getRawPath().length(), PREFIX.length()));
         if (!uri.getRawPath().startsWith(PREFIX) || rest.isEmpty()) {
-            return Reply.of(404, "not found: use POST /async-function/{name}[/{path}]");
+            return done(404, "not found: use POST /async-function/{name}[/{path}]");
         }
         if (!"POST".equals(exchange.getRequestMethod())) {
             exchange.getResponseHeaders().set("Allow", "POST");
-            return Reply.of(405, "method " + exchange.getRequestMethod() + " not allowed: use POST");
+            return done(405, "method " + exchange.getRequestMethod() + " not allowed: use POST");
         }
         int slash = rest.indexOf('/');
         String name = slash < 0 ? rest : rest.substring(0, slash);
         String path = slash < 0 ? "" : rest.substring(slash);
         if (name.chars().allMatch(c -> c == '.')) {
             // "." and ".." would resolve out of /function/<name> at the gateway; "..." is refused alike.
-            return Reply.of(400, "invalid function name '" + printable(name) + "': a name made only of dots is not a function");
+            return done(400, "invalid function name '" + printable(name) + "': a name made only of dots is not a function");
         }
         if (!Invocation.isFunctionName(name)) {
-            return Reply.of(400, "invalid function name '" + printable(name) + "': use letters, digits, '-', '_' and '.'");
+            return done(400, "invalid function name '" + printable(name) + "': use letters, digits, '-', '_' and '.'");
         }
         if (hasDotSegment(path)) {
-            return Reply.of(400, "path '" + printable(path) + "' has a dot segment ('.' or '..'): a call stays within"
+            return done(400, "path '" + printable(path) + "' has a dot segment ('.' or '..'): a call stays within"
                     + " /function/" + name);
         }
         long headerBytes = headerBytes(exchange);
         if (headerBytes > MAX_HEADER_BYTES) {
             // Headers travel inside the stored message and on to the function; refuse them before reading the body.
-            return Reply.of(431, "request headers of " + headerBytes + " bytes are over the limit of " + MAX_HEADER_BYTES
+            return done(431, "request headers of " + headerBytes + " bytes are over the limit of " + MAX_HEADER_BYTES
                     + " bytes");
         }
         String callbackHeader = exchange.getRequestHeaders().getFirst(CallHeaders.CALLBACK_URL);
@@ -116,37 +142,63 @@ final class IngestHandler implements HttpHandler {
         if (callbackHeader != null && !callbackHeader.isBlank()) {
             callback = parseCallback(callbackHeader.trim());
             if (callback == null) {
-                return Reply.of(400, "X-Callback-Url is not an absolute http(s) URL: '" + printable(callbackHeader) + "'");
+                return done(400, "X-Callback-Url is not an absolute http(s) URL: '" + printable(callbackHeader) + "'");
             }
             Optional<String> refused = callbackPolicy.refusal(callback);
             if (refused.isPresent()) {
-                return Reply.of(400, "X-Callback-Url refused: " + refused.get());
+                return done(400, "X-Callback-Url refused: " + refused.get());
             }
         }
         String requested = exchange.getRequestHeaders().getFirst("X-Queue-Name");
         Optional<String> queueName = router.queueFor(name, requested);
         if (queueName.isEmpty()) {
-            return Reply.of(400, "unknown queue '" + printable(requested) + "': this ingest serves " + router.allowed());
+            return done(400, "unknown queue '" + printable(requested) + "': this ingest serves " + router.allowed());
         }
         AsyncQueue queue;
         try {
             queue = router.queue(queueName.get());
         } catch (QueueUnavailableException e) {
             log.warn("call {} to {}: queue {} unavailable: {}", callId, name, queueName.get(), e.getMessage());
-            return Reply.of(503, "queue unavailable (NATS): the call was not stored; retry with the same X-Call-Id"
+            return done(503, "queue unavailable (NATS): the call was not stored; retry with the same X-Call-Id"
                     + callIdNote(callId));
         }
         long limit = queue.maxMessageBytes();
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
         if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > limit) {
-            return tooLarge(Long.parseLong(declared), limit);
+            return CompletableFuture.completedFuture(tooLarge(Long.parseLong(declared), limit));
         }
+        // The body is read only with a place among the calls awaiting storage: their bodies are what the
+        // ingest holds in memory.
+        if (!pending.tryAcquire()) {
+            log.debug("call {} to {} refused: the most calls allowed already await storage", callId, name);
+            return done(503, "ingest busy: too many calls await storage; retry after " + RETRY_AFTER_SECONDS
+                    + "s with the same X-Call-Id" + callIdNote(callId));
+        }
+        CompletionStage<EnqueueReceipt> stored;
+        try {
+            stored = store(exchange, uri, queue, queueName.get(), name, path, callback, callId);
+        } catch (Throwable e) {
+            pending.release();
+            throw e;
+        }
+        return stored.toCompletableFuture().copy()
+                .orTimeout(CONFIRMATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((receipt, error) -> {
+                    pending.release();
+                    return error == null ? accepted(receipt, name) : notStored(error, callId, name);
+                });
+    }
+
+    /** Reads the body and sends the invocation to the queue (a failed stage when the body is over the limit). */
+    private CompletionStage<EnqueueReceipt> store(HttpExchange exchange, URI uri, AsyncQueue queue, String queueName,
+                                                  String name, String path, URI callback, String callId) throws IOException {
+        long limit = queue.maxMessageBytes();
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
         }
         if (body.length > limit) {
-            return tooLarge(body.length, limit);
+            return CompletableFuture.failedFuture(new PayloadTooLargeException(body.length, limit));
         }
         Instant now = Instant.now();
         Invocation.Builder builder = Invocation.builder(name)
@@ -160,7 +212,7 @@ final class IngestHandler implements HttpHandler {
                 .enqueuedAt(now)
                 .host(exchange.getRequestHeaders().getFirst("Host"));
         if (router.hasQueueAnnotation(name)) {
-            builder.annotations(Map.of(QueueRouter.QUEUE_ANNOTATION, queueName.get()));
+            builder.annotations(Map.of(QueueRouter.QUEUE_ANNOTATION, queueName));
         }
         for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
             String headerName = header.getKey();
@@ -173,24 +225,17 @@ final class IngestHandler implements HttpHandler {
         // As the OpenFaaS gateway does: the function sees the call id and the time it was accepted.
         builder.header(CallHeaders.CALL_ID, callId)
                 .header(CallHeaders.START_TIME, Long.toString(now.getEpochSecond() * 1_000_000_000L + now.getNano()));
-        Invocation invocation = builder.build();
-        try {
-            EnqueueReceipt receipt = queue.enqueue(invocation).toCompletableFuture()
-                    .get(CONFIRMATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            log.debug("accepted call {} to {} as {} seq {}", receipt.callId(), name, receipt.queue(), receipt.sequence());
-            return Reply.of(202, "");
-        } catch (ExecutionException e) {
-            return notStored(e.getCause(), callId, name);
-        } catch (TimeoutException e) {
-            return notStored(e, callId, name);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Reply.of(503, "interrupted; retry with the same X-Call-Id" + callIdNote(callId));
-        }
+        return queue.enqueue(builder.build());
+    }
+
+    private static Reply accepted(EnqueueReceipt receipt, String name) {
+        log.debug("accepted call {} to {} as {} seq {}", receipt.callId(), name, receipt.queue(), receipt.sequence());
+        return Reply.of(202, "");
     }
 
     /** A short reason and the call id for the caller; the detail for the log. */
-    private static Reply notStored(Throwable cause, String callId, String name) {
+    private static Reply notStored(Throwable error, String callId, String name) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof PayloadTooLargeException tooLarge) {
             return tooLarge(tooLarge.size(), tooLarge.limit());
         }
@@ -211,6 +256,10 @@ final class IngestHandler implements HttpHandler {
 
     private static String callIdNote(String callId) {
         return " (call id " + printable(callId) + ")";
+    }
+
+    private static CompletionStage<Reply> done(int status, String body) {
+        return CompletableFuture.completedFuture(Reply.of(status, body));
     }
 
     /** Whether a segment of the path is {@code .} or {@code ..}, also written with {@code %2e}. */

@@ -1,6 +1,5 @@
 package dev.asyncqueue.examples;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.asyncqueue.ConsumerStrategy;
 import dev.asyncqueue.Invoker;
 import dev.asyncqueue.LimiterLookup;
@@ -30,7 +29,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -39,7 +37,6 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
@@ -54,7 +51,7 @@ public final class QueueWorkerApp implements AutoCloseable {
     private final AppConfig config;
     private JetStreamQueue queue;
     private QueueWorker worker;
-    private HttpServer ingest;
+    private IngestServer ingest;
     private MetricsEndpoint metrics;
     private CallStatusService callStatus;
     private int metricsPort = -1;
@@ -154,23 +151,19 @@ public final class QueueWorkerApp implements AutoCloseable {
                 name -> status.track(metrics.meter(name.equals(config.queue()) ? queue : openQueue(connection, name))));
 
         if (config.runsIngest()) {
-            ingest = HttpServer.create(new InetSocketAddress(config.port()), 128);
-            ExecutorService executor = Executors.newFixedThreadPool(16, Threads.named("async-queue-ingest"));
-            ingest.setExecutor(executor);
-            ingest.createContext(IngestHandler.PREFIX, status.routes(new IngestHandler(router, WorkerSettings.callbackPolicy(settings))));
-            ingest.createContext("/healthz", health.handler());
+            IngestServer server = new IngestServer(config.port(), config.ingestLimits());
+            ingest = server;
+            resources.push(server);
+            server.serve(IngestHandler.PREFIX, status.routes(new IngestHandler(router, WorkerSettings.callbackPolicy(settings),
+                    config.ingestLimits().maxPending())));
+            server.serveAlways("/healthz", health.handler());
             if (config.demoFunctions()) {
                 DemoFunctions demo = new DemoFunctions();
                 resources.push(demo);
-                ingest.createContext("/function/", demo);
-                ingest.createContext("/demo/", demo);
+                server.serve("/function/", demo);
+                server.serve("/demo/", demo);
             }
-            ingest.start();
-            HttpServer started = ingest;
-            resources.push(() -> {
-                started.stop(1);
-                executor.shutdownNow();
-            });
+            server.start();
             log.info("ingest listening on :{} (POST /async-function/NAME){}", ingestPort(),
                     config.demoFunctions() ? "; demo functions at /function/{echo,sleep,status}, callbacks at /demo/callback" : "");
         }
@@ -278,7 +271,7 @@ public final class QueueWorkerApp implements AutoCloseable {
 
     /** The port the ingest endpoint listens on (useful with {@code port=0}). */
     public int ingestPort() {
-        return ingest == null ? -1 : ingest.getAddress().getPort();
+        return ingest == null ? -1 : ingest.port();
     }
 
     /** The queue this app serves. */

@@ -33,6 +33,9 @@ class ConfigurationErrorsTest {
         bad.put("function_max_inflight", Map.of("function_max_inflight", "fn=0"));
         bad.put("function_queues", Map.of("function_queues", "no-pair"));
         bad.put("ingest_queues", Map.of("ingest_queues", "bad.queue"));
+        bad.put("ingest_threads", Map.of("ingest_threads", "0"));
+        bad.put("ingest_queue_size", Map.of("ingest_queue_size", "lots"));
+        bad.put("ingest_max_pending", Map.of("ingest_max_pending", "-5"));
         bad.put("limiter_provider", Map.of("limiter_provider", "no-such-limiter"));
         bad.put("demo_functions", Map.of("demo_functions", "perhaps"));
         bad.put("invoker", Map.of("invoker", "no-such-invoker"));

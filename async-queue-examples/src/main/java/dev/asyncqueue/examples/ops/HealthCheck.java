@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpHandler;
 import dev.asyncqueue.nats.JetStreamQueue;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.Optional;
@@ -13,6 +15,7 @@ import java.util.Optional;
  * {@code /healthz} on the ingest port and on the metrics port, so both answer alike.
  */
 public final class HealthCheck {
+    private static final Logger log = LoggerFactory.getLogger(HealthCheck.class);
     private final JetStreamQueue queue;
 
     /** Checks the queue's connection and stream at each call. */
@@ -32,7 +35,9 @@ public final class HealthCheck {
         } catch (JetStreamApiException e) {
             return Optional.of("stream " + queue.streamName() + " unavailable: " + e.getErrorDescription());
         } catch (IOException | RuntimeException e) {
-            return Optional.of("stream " + queue.streamName() + " unavailable: " + e.getMessage());
+            // The answer may reach callers of the ingest port: the client library's own words go to the log.
+            log.warn("health: cannot read stream {}: {}", queue.streamName(), e.toString());
+            return Optional.of("stream " + queue.streamName() + " unavailable (the log has the detail)");
         }
     }
 
