@@ -46,6 +46,8 @@ final class IngestHandler implements HttpHandler {
     static final String PREFIX = "/async-function/";
     /** Largest total of header names and values accepted (64 KiB), answered with 431 above it. */
     static final long MAX_HEADER_BYTES = 64 * 1024;
+    /** Most header lines accepted, answered with 431 above it. */
+    static final int MAX_HEADER_LINES = 200;
     /** How long a caller waits for the queue to confirm before a 503; a JetStream queue's own deadline is as long. */
     static final Duration CONFIRMATION_TIMEOUT = Duration.ofSeconds(10);
     /** Seconds a caller answered 503 is asked to wait before trying again. */
@@ -130,6 +132,10 @@ final class IngestHandler implements HttpHandler {
         if (hasDotSegment(path)) {
             return done(400, "path '" + printable(path) + "' has a dot segment ('.' or '..'): a call stays within"
                     + " /function/" + name);
+        }
+        int headerLines = headerLines(exchange);
+        if (headerLines > MAX_HEADER_LINES) {
+            return done(431, "request of " + headerLines + " header lines is over the limit of " + MAX_HEADER_LINES);
         }
         long headerBytes = headerBytes(exchange);
         if (headerBytes > MAX_HEADER_BYTES) {
@@ -269,6 +275,12 @@ final class IngestHandler implements HttpHandler {
             if (decoded.equals(".") || decoded.equals("..")) return true;
         }
         return false;
+    }
+
+    private static int headerLines(HttpExchange exchange) {
+        int lines = 0;
+        for (List<String> values : exchange.getRequestHeaders().values()) lines += values.size();
+        return lines;
     }
 
     private static long headerBytes(HttpExchange exchange) {

@@ -67,6 +67,8 @@ public final class QueueWorkerApp implements AutoCloseable {
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
+        // Read once, when the JVM's first HTTP server starts: before anything else can start one.
+        IngestServer.raiseJdkHeaderLimits();
         // Our provider (log_encoding=json for JSON lines) must win over slf4j-simple, also on the class path;
         // SLF4J reads this once, at the first logger: set it before anything logs.
         System.setProperty("slf4j.provider", "dev.asyncqueue.examples.logging.LineLoggingProvider");
