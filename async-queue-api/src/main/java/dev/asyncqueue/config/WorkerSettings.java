@@ -47,6 +47,10 @@ import java.util.function.Supplier;
  *     <td>functions are invoked at {@code <gateway_url>/function/<name>}</td></tr>
  * <tr><td>{@value #UPSTREAM_TIMEOUT}</td><td>1m</td><td>{@link #upstreamTimeout(Settings)}</td>
  *     <td>time allowed for one function call</td></tr>
+ * <tr><td>{@value #MAX_INFLIGHT}</td><td>50</td><td>{@link #maxInflight(Settings)}</td>
+ *     <td>calls at once; the HTTP invoker sizes its threads and pooled connections by it</td></tr>
+ * <tr><td>{@value #TLS_INSECURE}</td><td>false</td><td>{@link #tlsInsecure(Settings)}</td>
+ *     <td>call an {@code https} gateway without verifying its certificate (testing only)</td></tr>
  * </tbody>
  * </table>
  *
@@ -86,6 +90,10 @@ public final class WorkerSettings {
     public static final String GATEWAY_URL = "gateway_url";
     /** Time allowed for one function call. */
     public static final String UPSTREAM_TIMEOUT = "upstream_timeout";
+    /** Calls at once. */
+    public static final String MAX_INFLIGHT = "max_inflight";
+    /** Whether the gateway's certificate goes unverified. */
+    public static final String TLS_INSECURE = "tls_insecure";
 
     /** A function's own number of attempts. */
     public static final String RETRY_ATTEMPTS_ANNOTATION = "com.openfaas.retry.attempts";
@@ -99,6 +107,8 @@ public final class WorkerSettings {
     private static final int MAX_ATTEMPTS_LIMIT = 10_000;
     private static final String DEFAULT_GATEWAY_URL = "http://127.0.0.1:8080";
     private static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofMinutes(1);
+    private static final int DEFAULT_MAX_INFLIGHT = 50;
+    private static final int MAX_INFLIGHT_LIMIT = 100_000;
 
     private WorkerSettings() {
     }
@@ -187,6 +197,16 @@ public final class WorkerSettings {
             throw new ConfigurationException(UPSTREAM_TIMEOUT, "must be positive");
         }
         return timeout;
+    }
+
+    /** Calls at once, 1 to 100000. */
+    public static int maxInflight(Settings settings) {
+        return settings.integer(MAX_INFLIGHT, DEFAULT_MAX_INFLIGHT, 1, MAX_INFLIGHT_LIMIT);
+    }
+
+    /** Whether an {@code https} gateway is called without verifying its certificate and host name. */
+    public static boolean tlsInsecure(Settings settings) {
+        return settings.bool(TLS_INSECURE, false);
     }
 
     private static <T> T annotation(Supplier<T> read, T fallback) {

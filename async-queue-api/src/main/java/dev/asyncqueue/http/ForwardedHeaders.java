@@ -12,6 +12,7 @@ public final class ForwardedHeaders {
     private static final Set<String> NOT_FORWARDED = Set.of("connection", "content-length", "expect", "host",
             "upgrade", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "http2-settings",
             "user-agent");
+    private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
 
     private ForwardedHeaders() {
     }
@@ -34,5 +35,29 @@ public final class ForwardedHeaders {
                 }
             }
         });
+    }
+
+    /** An HTTP token (RFC 9110): what a header name or a method may be. */
+    static boolean isToken(String s) {
+        if (s == null || s.isEmpty()) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean alphanumeric = c < 128 && Character.isLetterOrDigit(c);
+            if (!alphanumeric && TOKEN_SYMBOLS.indexOf(c) < 0) return false;
+        }
+        return true;
+    }
+
+    /**
+     * A header value the wire can carry as it is: visible ASCII, spaces, tabs and Latin-1 octets. A line
+     * break would let the value forge headers of its own.
+     */
+    static boolean isValidValue(String s) {
+        if (s == null) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c > 0xFF || c == 0x7F || (c < 0x20 && c != '\t')) return false;
+        }
+        return true;
     }
 }

@@ -5,51 +5,45 @@ import dev.asyncqueue.Failures;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
 import dev.asyncqueue.Invoker;
-import dev.asyncqueue.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Calls functions through an OpenFaaS-style gateway: {@code <gateway>/function/<name><path>[?query]},
- * with the invocation's method, headers and body, on the JDK's asynchronous HTTP client.
+ * with the invocation's method, headers and body. By default on Apache HttpClient 5 classic, blocking
+ * calls on a bounded pool ({@link HttpEngine#APACHE_CLASSIC}); {@link HttpEngine#JDK} takes no library.
+ * The returned stage completes on the client's thread; cancelling it aborts the call.
  */
 public final class HttpInvoker implements Invoker, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpInvoker.class);
     /** The User-Agent functions see. */
     public static final String USER_AGENT = "async-queue-worker/0.1";
+    // Methods that define no meaning for a body: an empty one is not announced as Content-Length: 0.
+    private static final Set<String> BODILESS = Set.of("GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT");
 
     private final URI gatewayUrl;
     private final Duration timeout;
-    private final HttpClient client;
-    private final ExecutorService executor;
+    private final Transport transport;
 
     private HttpInvoker(Builder b) {
         String base = Objects.requireNonNull(b.gatewayUrl, "gatewayUrl").toString();
         this.gatewayUrl = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
         this.timeout = b.timeout;
-        if (b.client != null) {
-            this.client = b.client;
-            this.executor = null;
-        } else {
-            this.executor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                    Threads.named("async-queue-http"));
-            this.client = JdkHttpClients.create(executor);
-        }
+        SSLContext tls = b.tlsInsecure ? GatewayTrust.context(gatewayUrl) : null;
+        this.transport = b.client != null ? new JdkTransport(b.client) : Transports.create(b.engine, b.maxConcurrency, tls);
     }
 
     /** Starts a builder; the gateway URL is required. */
@@ -118,44 +112,39 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
     @Override
     public CompletionStage<InvocationResult> invoke(Invocation invocation) {
         long start = System.nanoTime();
-        HttpRequest request;
+        CompletableFuture<Answer> call;
         try {
-            URI url = urlFor(invocation);
-            HttpRequest.Builder builder = HttpRequest.newBuilder(url)
-                    .version(JdkHttpClients.versionFor(url))
-                    .timeout(timeout)
-                    .method(invocation.method(), invocation.bodyLength() == 0
-                            ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(invocation.body()));
-            ForwardedHeaders.copy(invocation.headers(), builder);
-            builder.setHeader("User-Agent", USER_AGENT);
-            if (invocation.header(CallHeaders.CALL_ID).isEmpty()) {
-                builder.header(CallHeaders.CALL_ID, invocation.callId());
-            }
-            request = builder.build();
+            call = transport.exchange(requestFor(invocation), timeout, true);
         } catch (IllegalArgumentException badRequest) {
             // The request cannot be formed (e.g. a path with illegal characters): retrying will not help.
             log.warn("call {} to {} cannot be sent: {}", invocation.callId(), invocation.function(), badRequest.getMessage());
             return CompletableFuture.completedFuture(InvocationResult.answered(400, Map.of(),
-                    ("cannot form the request: " + badRequest.getMessage()).getBytes(), elapsed(start)));
+                    ("cannot form the request: " + badRequest.getMessage()).getBytes(StandardCharsets.UTF_8),
+                    elapsed(start)));
         }
-        CompletableFuture<HttpResponse<byte[]>> call = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
-        // The request timeout covers the headers only; this bounds the whole exchange, body included.
-        CompletableFuture<InvocationResult> result = call
-                .orTimeout(timeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS)
-                .handle((response, error) -> {
-                    Duration duration = elapsed(start);
-                    if (error == null) {
-                        return InvocationResult.answered(response.statusCode(), response.headers().map(),
-                                response.body(), duration);
-                    }
-                    return InvocationResult.transportFailure(transportError(error), duration);
-                });
-        // Cancelling the result (worker shutdown) aborts the exchange.
+        CompletableFuture<InvocationResult> result = call.handle((answer, error) -> {
+            Duration duration = elapsed(start);
+            if (error == null) {
+                return InvocationResult.answered(answer.status(), answer.headers(), answer.body(), duration);
+            }
+            return InvocationResult.transportFailure(transportError(error), duration);
+        });
+        // Cancelling the result (worker shutdown, a cancelled call) aborts the exchange.
         result.whenComplete((r, e) -> {
             if (result.isCancelled()) call.cancel(true);
         });
         return result;
+    }
+
+    private OutgoingRequest requestFor(Invocation invocation) {
+        URI url = urlFor(invocation);
+        OutgoingRequest.Headers headers = new OutgoingRequest.Headers().forward(invocation.headers());
+        headers.set("User-Agent", USER_AGENT);
+        if (invocation.header(CallHeaders.CALL_ID).isEmpty()) {
+            headers.add(CallHeaders.CALL_ID, invocation.callId());
+        }
+        byte[] body = invocation.bodyLength() > 0 || !BODILESS.contains(invocation.method()) ? invocation.body() : null;
+        return new OutgoingRequest(invocation.method(), url, headers.list(), body);
     }
 
     private String transportError(Throwable error) {
@@ -170,16 +159,25 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
-    /** Stops the threads this invoker started (none when it was given a client). */
+    /**
+     * A callback sender on this invoker's client, threads and connections, as the OpenFaaS worker shares one
+     * client; closing the invoker stops it too.
+     */
+    public HttpCallbackSender callbackSender(Duration callbackTimeout) {
+        return new HttpCallbackSender(transport, callbackTimeout, false);
+    }
+
+    /** Stops the threads this invoker started and closes its connections (a client it was given stays open). */
     @Override
     public void close() {
-        if (executor != null) executor.shutdownNow();
+        transport.close();
     }
 
     @Override
     public String toString() {
         return "HttpInvoker[gateway=" + gatewayUrl.getScheme() + "://" + gatewayUrl.getHost()
-                + (gatewayUrl.getPort() < 0 ? "" : ":" + gatewayUrl.getPort()) + ", timeout=" + timeout + "]";
+                + (gatewayUrl.getPort() < 0 ? "" : ":" + gatewayUrl.getPort()) + ", timeout=" + timeout
+                + ", client=" + transport.describe() + "]";
     }
 
     /** Configures an {@link HttpInvoker}. */
@@ -187,6 +185,9 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
         private URI gatewayUrl;
         private Duration timeout = Duration.ofMinutes(1);
         private HttpClient client;
+        private HttpEngine engine = HttpEngine.APACHE_CLASSIC;
+        private int maxConcurrency = PooledTransport.DEFAULT_SIZE;
+        private boolean tlsInsecure;
 
         private Builder() {
         }
@@ -194,14 +195,34 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
         /** Where functions are invoked ({@code gateway_url}). */
         public Builder gatewayUrl(URI gatewayUrl) { this.gatewayUrl = gatewayUrl; return this; }
 
-        /** How long one call may take ({@code upstream_timeout}, default 1 minute). */
+        /** How long one call may take ({@code upstream_timeout}, default 1 minute); a call past it is aborted. */
         public Builder timeout(Duration timeout) {
             if (timeout.isZero() || timeout.isNegative()) throw new IllegalArgumentException("timeout must be positive");
             this.timeout = timeout;
             return this;
         }
 
-        /** Uses this client instead of one of its own. */
+        /** Which HTTP client calls the functions (default {@link HttpEngine#APACHE_CLASSIC}). */
+        public Builder engine(HttpEngine engine) { this.engine = Objects.requireNonNull(engine, "engine"); return this; }
+
+        /**
+         * Calls at once ({@code max_inflight}, default 50): the threads and pooled connections of
+         * {@link HttpEngine#APACHE_CLASSIC}, shared with its callback sender; more wait for a thread. Give it
+         * the worker's {@code maxInflight}, which counts callbacks too. The JDK client has no such bound.
+         */
+        public Builder maxConcurrency(int maxConcurrency) {
+            if (maxConcurrency < 1) throw new IllegalArgumentException("maxConcurrency must be at least 1");
+            this.maxConcurrency = maxConcurrency;
+            return this;
+        }
+
+        /**
+         * Calls an {@code https} gateway without verifying its certificate or host name ({@code tls_insecure},
+         * testing only). Every other server, callback receivers included, is verified all the same.
+         */
+        public Builder tlsInsecure(boolean tlsInsecure) { this.tlsInsecure = tlsInsecure; return this; }
+
+        /** Uses this JDK client instead of a client of its own ({@link HttpEngine#JDK}; the caller closes it). */
         public Builder httpClient(HttpClient client) { this.client = client; return this; }
 
         /** An invoker with this configuration. */

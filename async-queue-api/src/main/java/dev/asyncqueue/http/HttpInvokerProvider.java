@@ -6,8 +6,10 @@ import dev.asyncqueue.config.WorkerSettings;
 import dev.asyncqueue.spi.InvokerProvider;
 
 /**
- * Provides the {@code http} invoker, configured by {@value WorkerSettings#GATEWAY_URL} and
- * {@value WorkerSettings#UPSTREAM_TIMEOUT} as {@link WorkerSettings} reads them.
+ * Provides the {@code http} invoker on Apache HttpClient 5 classic, configured by
+ * {@value WorkerSettings#GATEWAY_URL}, {@value WorkerSettings#UPSTREAM_TIMEOUT},
+ * {@value WorkerSettings#MAX_INFLIGHT} (its threads and pooled connections) and
+ * {@value WorkerSettings#TLS_INSECURE} as {@link WorkerSettings} reads them.
  */
 public final class HttpInvokerProvider implements InvokerProvider {
     /** The name configuration selects it by. */
@@ -20,9 +22,15 @@ public final class HttpInvokerProvider implements InvokerProvider {
 
     @Override
     public Invoker create(Settings settings) {
+        return configured(settings).engine(HttpEngine.APACHE_CLASSIC).build();
+    }
+
+    /** A builder with every setting the HTTP invokers read. */
+    static HttpInvoker.Builder configured(Settings settings) {
         return HttpInvoker.builder()
                 .gatewayUrl(WorkerSettings.gatewayUrl(settings))
                 .timeout(WorkerSettings.upstreamTimeout(settings))
-                .build();
+                .maxConcurrency(WorkerSettings.maxInflight(settings))
+                .tlsInsecure(WorkerSettings.tlsInsecure(settings));
     }
 }

@@ -1,5 +1,6 @@
 package dev.asyncqueue.http;
 
+import javax.net.ssl.SSLContext;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -12,13 +13,17 @@ final class JdkHttpClients {
     private JdkHttpClients() {
     }
 
-    /** A client on {@code executor} that never follows redirects: a function or callback receiver must not send the worker elsewhere. */
-    static HttpClient create(Executor executor) {
-        return HttpClient.newBuilder()
+    /**
+     * A client on {@code executor} that never follows redirects: a function or callback receiver must not send
+     * the worker elsewhere. {@code tls} null verifies servers as the platform does.
+     */
+    static HttpClient create(Executor executor, SSLContext tls) {
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .executor(executor)
                 .connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (tls != null) builder.sslContext(tls);
+        return builder.build();
     }
 
     /**

@@ -31,11 +31,21 @@ class HttpCallbackSenderTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final RecordingHttpServer receiver = RecordingHttpServer.start();
-    private final HttpCallbackSender sender = new HttpCallbackSender(Duration.ofSeconds(5));
+    private final HttpCallbackSender sender = newSender(Duration.ofSeconds(5));
+
+    /** The sender under test; {@link JdkHttpCallbackSenderTest} runs every test on the JDK's client. */
+    HttpCallbackSender newSender(Duration timeout) {
+        return new HttpCallbackSender(timeout);
+    }
+
+    /** Stops what {@link #newSender} started besides the sender. */
+    void stopMore() {
+    }
 
     @AfterEach
     void stop() {
         sender.close();
+        stopMore();
         receiver.close();
     }
 
@@ -157,5 +167,32 @@ class HttpCallbackSenderTest {
         assertThrows(ExecutionException.class,
                 () -> sender.send(new Callback(nowhere, invocation(), result, 0, 9)).toCompletableFuture()
                         .get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aRedirectIsReportedAndNotFollowed() throws Exception {
+        receiver.respond("/callback/", r -> Response.of(307, "").withHeader("Location", receiver.baseUrl() + "/elsewhere"));
+        InvocationResult result = InvocationResult.answered(200, Map.of(), "x".getBytes(StandardCharsets.UTF_8),
+                Duration.ofMillis(1));
+
+        assertEquals(307, send(new Callback(callbackUrl(), invocation(), result, 0, 9)));
+        assertEquals(1, receiver.requests().size(), "nothing sent to the redirect's target: " + receiver.requests());
+    }
+
+    @Test
+    void theInvokersSenderStopsWithTheInvokerNotBefore() throws Exception {
+        HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(receiver.baseUrl()).build();
+        InvocationResult result = InvocationResult.answered(200, Map.of(), new byte[0], Duration.ofMillis(1));
+        try (HttpCallbackSender shared = invoker.callbackSender(Duration.ofSeconds(5))) {
+            assertEquals(200, shared.send(new Callback(callbackUrl(), invocation(), result, 0, 9)).toCompletableFuture()
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        }
+        assertEquals(200, invoker.invoke(invocation()).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS).status(),
+                "closing the shared sender leaves the invoker's client open");
+        HttpCallbackSender afterClose = invoker.callbackSender(Duration.ofSeconds(5));
+        invoker.close();
+
+        assertThrows(ExecutionException.class, () -> afterClose.send(new Callback(callbackUrl(), invocation(), result, 0, 9))
+                .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS));
     }
 }

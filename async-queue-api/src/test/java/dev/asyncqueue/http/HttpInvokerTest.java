@@ -4,6 +4,9 @@ import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
+import dev.asyncqueue.retry.RetryPolicy;
+import dev.asyncqueue.spi.InvokerProvider;
+import dev.asyncqueue.testing.Eventually;
 import dev.asyncqueue.testing.Ports;
 import dev.asyncqueue.testing.RecordingHttpServer;
 import dev.asyncqueue.testing.RecordingHttpServer.RecordedRequest;
@@ -13,10 +16,13 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,7 +35,17 @@ class HttpInvokerTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final RecordingHttpServer gateway = RecordingHttpServer.start();
-    private HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(gateway.baseUrl()).timeout(Duration.ofSeconds(5)).build();
+    private HttpInvoker invoker = builder().gatewayUrl(gateway.baseUrl()).timeout(Duration.ofSeconds(5)).build();
+
+    /** A builder for the invoker under test; {@link JdkHttpInvokerTest} runs every test on the JDK's client. */
+    HttpInvoker.Builder builder() {
+        return HttpInvoker.builder();
+    }
+
+    /** The provider of the invoker under test. */
+    InvokerProvider provider() {
+        return new HttpInvokerProvider();
+    }
 
     @AfterEach
     void stop() {
@@ -152,7 +168,7 @@ class HttpInvokerTest {
     @Test
     void aRefusedConnectionIsATransportFailureWithStatus503() throws Exception {
         invoker.close();
-        invoker = HttpInvoker.builder().gatewayUrl(URI.create("http://127.0.0.1:" + Ports.refusing())).build();
+        invoker = builder().gatewayUrl(URI.create("http://127.0.0.1:" + Ports.refusing())).build();
 
         InvocationResult result = call(Invocation.builder("echo").build());
 
@@ -166,7 +182,7 @@ class HttpInvokerTest {
     void aFunctionSlowerThanTheTimeoutEndsAsATransportFailureWithinAboutTheTimeout() throws Exception {
         Duration timeout = Duration.ofMillis(300);
         invoker.close();
-        invoker = HttpInvoker.builder().gatewayUrl(gateway.baseUrl()).timeout(timeout).build();
+        invoker = builder().gatewayUrl(gateway.baseUrl()).timeout(timeout).build();
         gateway.respond("/function/slow", r -> Response.of(200, "late").after(Duration.ofSeconds(20)));
 
         long start = System.nanoTime();
@@ -193,7 +209,7 @@ class HttpInvokerTest {
     void theProviderBuildsAnInvokerFromGatewayUrlAndUpstreamTimeout() throws Exception {
         Settings settings = Settings.of(Map.of(
                 "gateway_url", gateway.baseUrl().toString(), "upstream_timeout", "2s"));
-        HttpInvoker fromProvider = (HttpInvoker) new HttpInvokerProvider().create(settings);
+        HttpInvoker fromProvider = (HttpInvoker) provider().create(settings);
         try {
             assertTrue(fromProvider.toString().contains("timeout=PT2S"), fromProvider::toString);
             InvocationResult result = fromProvider.invoke(Invocation.builder("echo").build()).toCompletableFuture()
@@ -206,10 +222,65 @@ class HttpInvokerTest {
 
     @Test
     void theProviderNamesABadGatewayUrlOrTimeout() {
-        HttpInvokerProvider provider = new HttpInvokerProvider();
+        InvokerProvider provider = provider();
         assertEquals("gateway_url", assertThrows(ConfigurationException.class,
                 () -> provider.create(Settings.of(Map.of("gateway_url", "gateway:8080")))).variable());
         assertEquals("upstream_timeout", assertThrows(ConfigurationException.class,
                 () -> provider.create(Settings.of(Map.of("upstream_timeout", "forever")))).variable());
+    }
+
+    @Test
+    void aRedirectComesBackAsTheAnswerAndIsNotFollowed() throws Exception {
+        gateway.respond("/function/moved", r -> Response.of(302, "").withHeader("Location", gateway.baseUrl() + "/function/elsewhere"));
+
+        InvocationResult result = call(Invocation.builder("moved").build());
+
+        assertEquals(302, result.status());
+        assertEquals(List.of(gateway.baseUrl() + "/function/elsewhere"), result.headers().get("location"));
+        assertEquals(1, gateway.requests().size(), "nothing sent to the redirect's target: " + gateway.requests());
+    }
+
+    @Test
+    void aRetryAfterHeaderReachesTheRetryPolicy() throws Exception {
+        gateway.respond("/function/busy", r -> Response.of(429, "later").withHeader("Retry-After", "30"));
+
+        InvocationResult result = call(Invocation.builder("busy").build());
+
+        assertEquals(429, result.status());
+        assertEquals(Duration.ofSeconds(30),
+                RetryPolicy.defaults().decide(result, 0, () -> 0.5, Clock.systemUTC()).delay());
+    }
+
+    @Test
+    void cancellingTheCallAbortsTheRunningExchange() throws Exception {
+        try (RawHttpServer server = new RawHttpServer()) {
+            invoker.close();
+            invoker = builder().gatewayUrl(server.baseUrl()).timeout(Duration.ofSeconds(30)).build();
+            CompletableFuture<InvocationResult> running = invoker.invoke(Invocation.builder("slow").build()).toCompletableFuture();
+            awaitAtLeast(1, server::hanging, "the function got the call");
+
+            running.cancel(true);
+
+            awaitAtLeast(1, server::abandoned, "the function saw the connection closed");
+            assertTrue(running.isCancelled());
+        }
+    }
+
+    @Test
+    void aCallPastTheTimeoutHasItsConnectionClosed() throws Exception {
+        try (RawHttpServer server = new RawHttpServer()) {
+            invoker.close();
+            invoker = builder().gatewayUrl(server.baseUrl()).timeout(Duration.ofMillis(300)).build();
+
+            InvocationResult result = call(Invocation.builder("slow").build());
+
+            assertTrue(result.transportError().orElseThrow().contains("timed out"), result::toString);
+            awaitAtLeast(1, server::abandoned, "the function saw the connection closed");
+        }
+    }
+
+    private static void awaitAtLeast(int expected, IntSupplier count, String what) {
+        Eventually.assertWithin(WAIT, () -> what + ": " + count.getAsInt() + " of " + expected,
+                () -> count.getAsInt() >= expected);
     }
 }

@@ -1,6 +1,7 @@
 package dev.asyncqueue.spi;
 
 import dev.asyncqueue.http.HttpInvokerProvider;
+import dev.asyncqueue.http.JdkHttpInvokerProvider;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -20,11 +21,18 @@ class ProvidersTest {
     }
 
     @Test
+    void theJdkHttpInvokerIsFoundByName() {
+        InvokerProvider provider = Providers.invoker("http-jdk");
+        assertInstanceOf(JdkHttpInvokerProvider.class, provider);
+        assertEquals("http-jdk", provider.name());
+    }
+
+    @Test
     void anUnknownInvokerNameFailsListingWhatWasFound() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Providers.invoker("grpc"));
         assertTrue(e.getMessage().contains("'grpc'"), e.getMessage());
         assertTrue(e.getMessage().contains("InvokerProvider"), e.getMessage());
-        assertTrue(e.getMessage().contains("found [http]"), e.getMessage());
+        assertTrue(e.getMessage().contains("found [http, http-jdk]"), e.getMessage());
     }
 
     @Test
@@ -35,6 +43,6 @@ class ProvidersTest {
 
     @Test
     void availableListsTheNamesThatLoad() {
-        assertEquals(List.of("http"), Providers.available(InvokerProvider.class, InvokerProvider::name));
+        assertEquals(List.of("http", "http-jdk"), Providers.available(InvokerProvider.class, InvokerProvider::name));
     }
 }
