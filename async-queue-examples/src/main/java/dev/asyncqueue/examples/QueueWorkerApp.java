@@ -23,6 +23,7 @@ import dev.asyncqueue.worker.QueueWorker;
 import dev.asyncqueue.callback.CallbackSender;
 import dev.asyncqueue.callback.GuardedCallbackSender;
 import dev.asyncqueue.http.HttpCallbackSender;
+import dev.asyncqueue.http.HttpInvoker;
 import io.nats.client.Connection;
 import io.nats.client.api.StorageType;
 import org.slf4j.Logger;
@@ -202,7 +203,10 @@ public final class QueueWorkerApp implements AutoCloseable {
                 log.info("adaptive concurrency on: limiter {} per function", registry.providerName());
             }
             // The worker checks each callback again just before posting (the host may resolve elsewhere by then) and signs it.
-            HttpCallbackSender callbackSender = new HttpCallbackSender(config.callbackTimeout());
+            // Callbacks share the HTTP invoker's client and pool, as the OpenFaaS worker shares one client.
+            HttpCallbackSender callbackSender = invoker instanceof HttpInvoker http
+                    ? http.callbackSender(config.callbackTimeout())
+                    : new HttpCallbackSender(config.callbackTimeout());
             resources.push(callbackSender);
             CallbackSender callbacks = new GuardedCallbackSender(callbackSender, WorkerSettings.callbackPolicy(settings),
                     WorkerSettings.callbackSigner(settings));
