@@ -2,6 +2,7 @@ package dev.asyncqueue.benchmarks.pipeline;
 
 import dev.asyncqueue.benchmarks.Bench;
 import dev.asyncqueue.benchmarks.Machine;
+import dev.asyncqueue.benchmarks.MarkedSection;
 import dev.asyncqueue.examples.localnats.LocalNatsServer;
 import io.nats.client.Connection;
 
@@ -90,6 +91,8 @@ public final class PipelineBenchmark {
                 latency, memory);
         Files.createDirectories(docs);
         Path md = docs.resolve("BENCHMARKS.md");
+        // The HTTP client comparison (bin/benchmark http) keeps its own section of the file.
+        report = MarkedSection.carryOver(Files.exists(md) ? Files.readString(md) : "", report);
         Files.writeString(md, report);
         if (!throughput.isEmpty()) PipelineReport.chart(throughput, docs.resolve("benchmarks.png"));
         System.out.println(report);

@@ -1,0 +1,70 @@
+package dev.asyncqueue.benchmarks.http;
+
+import dev.asyncqueue.Threads;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** The JDK's {@link HttpClient}, configured as the library's JDK engine configures it: asynchronous, and blocking. */
+final class JdkLoops {
+    private JdkLoops() {
+    }
+
+    private static HttpRequest request(URI url, byte[] body) {
+        return HttpRequest.newBuilder(url).version(HttpClient.Version.HTTP_1_1).timeout(Duration.ofMinutes(1))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    }
+
+    private static HttpClient client(ExecutorService executor) {
+        return HttpClient.newBuilder().executor(executor).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    private static ExecutorService executor() {
+        return Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                Threads.named("bench-jdk-client"));
+    }
+
+    /** {@code sendAsync}, at most {@code concurrency} calls open. */
+    static HttpLoop async(URI url, int concurrency, byte[] body) {
+        ExecutorService executor = executor();
+        HttpClient client = client(executor);
+        HttpRequest request = request(url, body);
+        return new AsyncLoop(concurrency) {
+            @Override
+            void start(Outcome outcome) {
+                client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+                        .whenComplete((r, e) -> outcome.ended(r == null ? 0 : r.statusCode(), e));
+            }
+
+            @Override
+            public void close() {
+                executor.shutdownNow();
+            }
+        };
+    }
+
+    /** {@code send} on {@code concurrency} threads of the loop's own. */
+    static HttpLoop blocking(URI url, int concurrency, byte[] body) {
+        ExecutorService executor = executor();
+        HttpClient client = client(executor);
+        HttpRequest request = request(url, body);
+        return new BlockingLoop("jdk-blocking", concurrency) {
+            @Override
+            int call() throws Exception {
+                return client.send(request, HttpResponse.BodyHandlers.ofByteArray()).statusCode();
+            }
+
+            @Override
+            void closeClient() {
+                executor.shutdownNow();
+            }
+        };
+    }
+}
