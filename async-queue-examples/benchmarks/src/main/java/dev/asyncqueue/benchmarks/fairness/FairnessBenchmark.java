@@ -163,7 +163,8 @@ public final class FairnessBenchmark {
         int coldTotal = setup.coldFunctions() * setup.coldCalls();
         Progress progress = new Progress(coldTotal);
         long requestsBefore = functions.requests();
-        try (HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(functions.gatewayUrl()).build()) {
+        try (HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(functions.gatewayUrl())
+                .maxConcurrency(setup.maxInflight()).build()) {
             QueueWorker worker = QueueWorker.builder()
                     .name(queueName)
                     .consumer(consumer)

@@ -141,7 +141,7 @@ public final class LimiterScenario {
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(Threads.named("bench-sampler"));
 
         try (SleepFunctionFarm farm = SleepFunctionFarm.start(setup.farm());
-             HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(farm.gatewayUrl()).build()) {
+             HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(farm.gatewayUrl()).maxConcurrency(setup.maxInflight()).build()) {
             QueueWorker worker = QueueWorker.builder()
                     .name(queueName)
                     .consumer(FunctionConsumerStrategy.builder(queue).build())

@@ -112,7 +112,8 @@ final class EndToEndCase implements AutoCloseable {
         JetStreamQueue queue = streams.newQueue();
         streams.fill(queue, n, 1024);
         try (FixedLatencyFunctions functions = FixedLatencyFunctions.start(Duration.ZERO);
-             HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(functions.gatewayUrl()).build()) {
+             HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(functions.gatewayUrl())
+                     .maxConcurrency(setup.maxInflight()).build()) {
             Reading reading = DispatchCase.drain(queue, StaticConsumerStrategy.builder(queue).build(), invoker, n,
                     setup.maxInflight());
             if (functions.requests() != n) throw new IllegalStateException(functions.requests() + " calls for " + n);

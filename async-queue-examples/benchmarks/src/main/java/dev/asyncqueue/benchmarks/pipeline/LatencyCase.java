@@ -38,7 +38,8 @@ final class LatencyCase {
     LatencyResult run() throws Exception {
         int warm = Math.min(WARM_UP_CALLS, setup.latencyCalls());
         try (ArrivalRecorder recorder = new ArrivalRecorder();
-             HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(recorder.gatewayUrl()).build()) {
+             HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(recorder.gatewayUrl())
+                     .maxConcurrency(setup.maxInflight()).build()) {
             long[] library = library(recorder, invoker, warm);
             long[] floor = floor(recorder, warm);
             return new LatencyResult(library, floor);

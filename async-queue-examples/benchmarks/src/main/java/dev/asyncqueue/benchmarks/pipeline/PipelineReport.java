@@ -174,7 +174,7 @@ final class PipelineReport {
                 + "empty (all acked). So it includes the ingest (HTTP parsing, encoding, publish, ack, 202) as well as "
                 + "the dispatch. Floor: the stream is filled before timing (raw publishes); a raw loop pulls (the same long-lived subscription) as many "
                 + "messages as it has room for (at most " + s.httpWindow() + " calls in flight), POSTs the same 512-byte "
-                + "body with an `HttpClient` configured as `HttpInvoker`'s (HTTP/1.1, fixed executor of "
+                + "body with an `HttpClient` configured as `HttpInvoker`'s JDK engine (HTTP/1.1, fixed executor of "
                 + "max(2, processors) threads, 10 s connect timeout, no redirects, 1 min request timeout, `ofByteArray` "
                 + "body handler), acks on the response; timed from creating the consumer to the last ack. The floor "
                 + "has no ingest: the ratio measures the whole library pipeline against the cheapest raw delivery.");

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The floor for calls over HTTP: pull as many messages as the window has room for, POST a fixed body to the
- * function with an {@code HttpClient} configured as {@link HttpInvoker} configures its own (HTTP/1.1, same
- * executor size, connect timeout and redirect policy), ack on the response. No decoding: the call id is the
+ * function with an {@code HttpClient} configured as {@link HttpInvoker}'s JDK engine configures its own (HTTP/1.1,
+ * same executor size, connect timeout and redirect policy), ack on the response. No decoding: the call id is the
  * {@code Nats-Msg-Id} header.
  */
 final class RawHttpLoop implements AutoCloseable {
