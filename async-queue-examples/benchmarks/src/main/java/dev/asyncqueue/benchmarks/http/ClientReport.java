@@ -73,6 +73,13 @@ final class ClientReport {
                 + "the Node.js process. `library-apache` and `library-jdk` are the library's own invoker on its two "
                 + "engines, measured the same way as the raw loops.");
         out.add("");
+        out.add("The library's default (`invoker=http`, `HttpEngine.APACHE_CLASSIC`) is Apache HttpClient 5 classic: "
+                + "blocking calls on a pool of `max_inflight` threads and as many keep-alive connections, shared with the "
+                + "callback sender. `invoker=http-jdk` (`HttpEngine.JDK`) keeps the JDK's client for an embedder who "
+                + "wants no HTTP library. The rows `library-apache` and `library-jdk` show what each costs beside the raw "
+                + "loops. The project's goal asks for a worker over HTTP at 0.8 x the fastest plain Java loop or better, "
+                + "and for a function server whose ceiling is at least twice the worker's rate.");
+        out.add("");
         if (measured()) {
             for (Level level : levels) levelSection(level, out);
         } else {
