@@ -2,6 +2,7 @@ package dev.asyncqueue.examples.logging;
 
 import org.slf4j.ILoggerFactory;
 import org.slf4j.Logger;
+import org.slf4j.event.Level;
 
 import java.io.PrintStream;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,6 +11,10 @@ import java.util.function.Supplier;
 
 /** Makes {@link LineLogger}s sharing one setting and one output stream. */
 public final class LineLoggerFactory implements ILoggerFactory {
+    // Apache HttpClient's debug lines carry every request's and answer's bytes (headers, bodies, signatures):
+    // debug=true is for the worker's own detail, so the client's loggers stay at INFO or above.
+    private static final String HTTP_CLIENT = "org.apache.hc.";
+
     private final LogSettings settings;
     private final Supplier<PrintStream> out;
     private final ConcurrentMap<String, Logger> loggers = new ConcurrentHashMap<>();
@@ -30,6 +35,7 @@ public final class LineLoggerFactory implements ILoggerFactory {
 
     @Override
     public Logger getLogger(String name) {
-        return loggers.computeIfAbsent(name, n -> new LineLogger(n, settings, out));
+        return loggers.computeIfAbsent(name, n -> new LineLogger(n,
+                n.startsWith(HTTP_CLIENT) ? settings.atLeast(Level.INFO) : settings, out));
     }
 }

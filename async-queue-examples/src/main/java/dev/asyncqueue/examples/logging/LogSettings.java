@@ -36,6 +36,11 @@ public record LogSettings(boolean json, Level threshold) {
         return new LogSettings(json, level);
     }
 
+    /** These settings writing nothing less severe than {@code level}. */
+    public LogSettings atLeast(Level level) {
+        return level.toInt() > threshold.toInt() ? new LogSettings(json, level) : this;
+    }
+
     /** Whether {@code level} is written. */
     public boolean enabled(Level level) {
         return level.toInt() >= threshold.toInt();

@@ -63,6 +63,19 @@ class LineLoggingTest {
     }
 
     @Test
+    void debugLeavesTheHttpClientsWireLinesOut() {
+        LineLoggerFactory factory = new LineLoggerFactory(new LogSettings(false, Level.DEBUG),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8));
+
+        factory.getLogger("org.apache.hc.client5.http.wire").debug("http-outgoing-0 >> \"X-Callback-Signature: v1=...\"");
+        factory.getLogger("org.apache.hc.client5.http.impl.classic.InternalHttpClient").warn("a warning still shows");
+        factory.getLogger("dev.asyncqueue.worker.QueueWorker").debug("the worker's detail shows");
+
+        assertEquals(2, lines().size(), lines()::toString);
+        assertTrue(lines().get(0).contains("a warning still shows") && lines().get(1).contains("the worker's detail"));
+    }
+
+    @Test
     void credentialsInMessagesAndValuesNeverReachTheOutput() throws Exception {
         Logger log = logger(true, Level.INFO);
 
