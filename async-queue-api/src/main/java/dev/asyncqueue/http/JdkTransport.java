@@ -61,12 +61,18 @@ final class JdkTransport implements Transport {
         } catch (RejectedExecutionException closed) {
             return CompletableFuture.failedFuture(new IOException("the HTTP client is closed", closed));
         }
+        // A future of our own, not one derived from the JDK's: cancelling a derived one first makes the JDK fail
+        // the call, so it would end as a failure rather than cancelled.
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        call.whenComplete((response, error) -> {
+            if (error != null) answer.completeExceptionally(error);
+            else answer.complete(new Answer(response.statusCode(), response.headers().map(), response.body()));
+        });
         // The request timeout covers the headers only; this bounds the whole exchange, body included.
-        CompletableFuture<Answer> answer = call
-                .orTimeout(timeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS)
-                .thenApply(response -> new Answer(response.statusCode(), response.headers().map(), response.body()));
+        answer.orTimeout(timeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+        // A deadline passed or a cancellation aborts the JDK's exchange.
         answer.whenComplete((a, e) -> {
-            if (answer.isCancelled()) call.cancel(true);
+            if (e != null) call.cancel(true);
         });
         return answer;
     }

@@ -262,7 +262,7 @@ class HttpInvokerTest {
             running.cancel(true);
 
             awaitAtLeast(1, server::abandoned, "the function saw the connection closed");
-            assertTrue(running.isCancelled());
+            assertTrue(running.isCancelled(), () -> "ended otherwise: " + running.getNow(null));
         }
     }
 
