@@ -12,12 +12,19 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /**
- * Opens NATS connections from settings, reconnecting for ever, with state changes logged. This is the nats
- * module's one door for configuration: the settings below are all it reads, each validated with an error
- * naming the variable. Use one way of authenticating, not several.
+ * The way to connect to NATS for this library: {@link #connect(String, String)} with a URL, or
+ * {@link #connect(Settings, String)} with the settings below. Unlike jnats' own defaults (60 reconnects, errors to
+ * java.util.logging), a connection made here reconnects for ever, waiting 250 ms, 500 ms, then a second between
+ * rounds (with jitter); it logs its state changes and the client's errors through SLF4J
+ * ({@code dev.asyncqueue.nats.NatsConnections}), and carries a name the server shows in its connection list.
+ *
+ * <p>This is also the nats module's one door for configuration: the settings below are all it reads, each
+ * validated with an error naming the variable. Use one way of authenticating, not several.
  *
  * <table>
  *   <caption>settings read by the nats module</caption>
@@ -71,7 +78,7 @@ public final class NatsConnections {
                 .connectionName(connectionName)
                 .connectionTimeout(nats.connectTimeout())
                 .maxReconnects(-1)
-                .reconnectWait(Duration.ofSeconds(1))
+                .reconnectDelayHandler(NatsConnections::reconnectWait)
                 .errorListener(new Slf4jErrorListener())
                 .connectionListener((conn, event) -> {
                     switch (event) {
@@ -83,6 +90,15 @@ public final class NatsConnections {
                     }
                     onEvent.accept(event);
                 });
+    }
+
+    /**
+     * The wait before reconnect round {@code round}: short for a blip, then once a second, so a fleet of workers
+     * does not hammer a server that is coming back; jitter keeps them from arriving together.
+     */
+    static Duration reconnectWait(long round) {
+        long millis = round <= 1 ? 250 : round == 2 ? 500 : 1000;
+        return Duration.ofMillis(millis + ThreadLocalRandom.current().nextLong(100));
     }
 
     /** Sends the client's asynchronous errors to SLF4J instead of java.util.logging. */
@@ -104,7 +120,17 @@ public final class NatsConnections {
         }
     }
 
-    /** Connects, or fails with a message naming the server. */
+    /**
+     * Connects to {@code url} ({@code nats://host:port}, comma-separated for several servers) with the defaults
+     * above, or fails with a message naming the server.
+     *
+     * @param connectionName what the server's connection list calls this client (your application's name)
+     */
+    public static Connection connect(String url, String connectionName) throws IOException {
+        return connect(Settings.of(Map.of("nats_url", url)), connectionName);
+    }
+
+    /** Connects as {@code settings} say (the table above), or fails with a message naming the server. */
     public static Connection connect(Settings settings, String connectionName) throws IOException {
         return connect(options(settings, connectionName, e -> { }).build());
     }
