@@ -63,4 +63,9 @@ final class CompositeListener implements WorkerListener {
     public void cancelled(Invocation invocation, boolean wasRunning) {
         each(l -> l.cancelled(invocation, wasRunning));
     }
+
+    @Override
+    public void stateChanged(WorkerState state, String why) {
+        each(l -> l.stateChanged(state, why));
+    }
 }

@@ -36,13 +36,14 @@ final class Dispatcher {
     private final CallRunner calls;
     private final Duration pollWait;
     private final Duration rejectionDelay;
+    private final WorkerHealth health;
     /** Each function's annotations as last delivered, to find its limiter before pulling its work. */
     private final Map<String, Map<String, String>> annotationsSeen = new ConcurrentHashMap<>();
     private volatile boolean running;
     private Thread thread;
 
     Dispatcher(String name, ConsumerStrategy consumer, LimiterLookup limiters, InFlight inFlight, CallRunner calls,
-               Duration pollWait, Duration rejectionDelay) {
+               Duration pollWait, Duration rejectionDelay, WorkerHealth health) {
         this.name = name;
         this.consumer = consumer;
         this.limiters = limiters;
@@ -50,6 +51,7 @@ final class Dispatcher {
         this.calls = calls;
         this.pollWait = pollWait;
         this.rejectionDelay = rejectionDelay;
+        this.health = health;
     }
 
     /** Starts the dispatcher thread. */
@@ -89,14 +91,16 @@ final class Dispatcher {
                 taken = inFlight.takeFree(pollWait);
                 if (taken == 0) continue;
                 List<WorkSource> sources = consumer.sources();
+                if (sources.isEmpty() && closedForGood()) break;
                 round = new FairShares(taken, sources.size());
                 pull(sources, round);
+                health.pulled();
             } catch (InterruptedException e) {
                 if (running) log.warn("dispatcher of {} interrupted; stopping", name);
                 break;
             } catch (RuntimeException e) {
-                log.warn("pulling from queue {} failed: {}", name, e.toString());
-                log.debug("pull failure", e);
+                if (closedForGood()) break;
+                health.pullFailed(e);
                 pauseAfterFailure();
             } catch (VirtualMachineError fatal) {
                 log.error("dispatcher of {} stopping: {}", name, fatal.toString());
@@ -110,6 +114,13 @@ final class Dispatcher {
                 inFlight.giveBack(round != null ? round.free() : taken);
             }
         }
+    }
+
+    /** True, and the worker's state says so, when the consumer's transport is gone: pulling ends for good. */
+    private boolean closedForGood() {
+        if (!consumer.isClosed()) return false;
+        health.transportClosed();
+        return true;
     }
 
     private void pauseAfterFailure() {

@@ -1,6 +1,7 @@
 package dev.asyncqueue.worker;
 
 import dev.asyncqueue.ConsumerStrategy;
+import dev.asyncqueue.Invocation;
 import dev.asyncqueue.Invoker;
 import dev.asyncqueue.LimiterLookup;
 import dev.asyncqueue.Threads;
@@ -33,6 +34,7 @@ import java.util.function.DoubleSupplier;
  */
 public final class QueueWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueueWorker.class);
+    private static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(10);
 
     private final String name;
     private final ConsumerStrategy consumer;
@@ -48,11 +50,14 @@ public final class QueueWorker implements AutoCloseable {
     private final CallRunner calls;
     private final Dispatcher dispatcher;
     private final ScheduledExecutorService scheduler;
+    private final WorkerHealth health;
+    private final LimiterLookup limiters;
+    private final Duration limiterEvictionInterval;
     private boolean started;
     private boolean closed;
 
     private QueueWorker(Builder b) {
-        this.name = b.name;
+        this.name = nameOf(b);
         this.consumer = Objects.requireNonNull(b.consumer, "consumer");
         Invoker invoker = Objects.requireNonNull(b.invoker, "invoker");
         this.retryPolicy = b.retryPolicy;
@@ -66,18 +71,49 @@ public final class QueueWorker implements AutoCloseable {
             this.ownedCallbacks = null;
         }
         this.maxInflight = b.maxInflight;
-        this.keepAliveInterval = b.keepAliveInterval;
+        this.keepAliveInterval = keepAliveIntervalOf(b);
         this.pollWait = b.pollWait;
         this.shutdownGrace = b.shutdownGrace;
         this.callbackTimeout = b.callbackTimeout;
         FreeReturns freeReturns = new FreeReturns();
-        SettlementRules rules = new SettlementRules(b.retryPolicy, b.rejectionsWaitInQueue, b.rejectionDelay,
+        SettlementRules rules = new SettlementRules(b.retryPolicy, rejectionsWaitInQueueOf(b), b.rejectionDelay,
                 b.maxFreeReturns, freeReturns, b.random, b.clock);
         this.inFlight = new InFlight(maxInflight, b.ticker);
         this.calls = new CallRunner(invoker, callbacks, rules, freeReturns, b.listener, cancellations, inFlight,
                 b.ticker, b.rejectionDelay);
-        this.dispatcher = new Dispatcher(name, consumer, b.limiters, inFlight, calls, pollWait, b.rejectionDelay);
+        this.health = new WorkerHealth(name, b.listener, b.ticker);
+        this.dispatcher = new Dispatcher(name, consumer, b.limiters, inFlight, calls, pollWait, b.rejectionDelay, health);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Threads.named("async-queue-timer-" + name));
+        this.limiters = b.limiters;
+        this.limiterEvictionInterval = b.limiterEvictionInterval;
+    }
+
+    /** The name given, else the queue the consumer drains. */
+    private static String nameOf(Builder b) {
+        if (b.name != null) return b.name;
+        return b.consumer == null ? Invocation.DEFAULT_QUEUE : b.consumer.queue().orElse(Invocation.DEFAULT_QUEUE);
+    }
+
+    /**
+     * The interval given, which must be shorter than the consumer's ack wait, or else a third of the ack wait
+     * (at most 10s), so a call outliving the ack wait is never delivered a second time.
+     */
+    private static Duration keepAliveIntervalOf(Builder b) {
+        Optional<Duration> ackWait = b.consumer == null ? Optional.empty() : b.consumer.ackWait();
+        if (b.keepAliveInterval == null) {
+            Duration third = ackWait.map(wait -> wait.dividedBy(3)).filter(d -> !d.isZero()).orElse(DEFAULT_KEEP_ALIVE);
+            return third.compareTo(DEFAULT_KEEP_ALIVE) < 0 ? third : DEFAULT_KEEP_ALIVE;
+        }
+        if (ackWait.isPresent() && b.keepAliveInterval.compareTo(ackWait.get()) >= 0) {
+            throw new IllegalArgumentException("keepAliveInterval " + b.keepAliveInterval + " must be shorter than the"
+                    + " consumer's ack wait " + ackWait.get() + ", or calls running longer are delivered again");
+        }
+        return b.keepAliveInterval;
+    }
+
+    /** As set, else on exactly when the limiters may hold a function back. */
+    private static boolean rejectionsWaitInQueueOf(Builder b) {
+        return b.rejectionsWaitInQueue != null ? b.rejectionsWaitInQueue : b.limiters.limits();
     }
 
     /** The one front door: configure, then {@link Builder#build()} and {@link #start()}. */
@@ -96,10 +132,33 @@ public final class QueueWorker implements AutoCloseable {
         consumer.start();
         cancellations.onCancel(calls::cancelRunning);
         started = true;
+        health.started();
+        scheduleLimiterEviction();
         long sweep = Math.max(1, keepAliveInterval.toMillis() / 2);
         scheduler.scheduleAtFixedRate(() -> inFlight.keepAlive(keepAliveInterval), sweep, sweep, TimeUnit.MILLISECONDS);
         dispatcher.start();
         log.info("queue-worker {} started: max_inflight={}, retries={}", name, maxInflight, retryPolicy);
+    }
+
+    /** Runs the limiters' {@link LimiterLookup#evictIdle()} on the timer thread, so they need no thread of their own. */
+    private void scheduleLimiterEviction() {
+        long every = limiterEvictionInterval.toMillis();
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                limiters.evictIdle();
+            } catch (RuntimeException e) {
+                log.warn("evicting idle limiters of {} failed: {}", name, e.toString());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Where the worker is now: {@link WorkerState#RUNNING}, {@link WorkerState#DEGRADED} while pulls fail,
+     * {@link WorkerState#TRANSPORT_CLOSED} once the connection is gone for good, {@link WorkerState#STOPPED}
+     * after {@link #close()}. A health check can report it; a {@link WorkerListener} hears each change.
+     */
+    public WorkerState state() {
+        return health.state();
     }
 
     /** Invocations being worked on now (calls and their callbacks). */
@@ -127,6 +186,7 @@ public final class QueueWorker implements AutoCloseable {
         if (!wasStarted) {
             // Never started: nothing was pulled, but the scheduler and an owned callback sender still need stopping.
             releaseResources();
+            health.stopped();
             return;
         }
         dispatcher.stop(pollWait.plusSeconds(2));
@@ -137,6 +197,7 @@ public final class QueueWorker implements AutoCloseable {
         inFlight.awaitEmpty(callbackTimeout);
         consumer.close();
         releaseResources();
+        health.stopped();
         log.info("queue-worker {} stopped", name);
     }
 
@@ -158,18 +219,19 @@ public final class QueueWorker implements AutoCloseable {
 
     /** Configures a {@link QueueWorker}; the consumer strategy and the invoker are required. */
     public static final class Builder {
-        private String name = "faas-request";
+        private String name;
         private ConsumerStrategy consumer;
         private Invoker invoker;
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private CallbackSender callbacks;
         private Duration callbackTimeout = Duration.ofSeconds(30);
         private LimiterLookup limiters = LimiterLookup.unlimited();
-        private boolean rejectionsWaitInQueue;
+        private Boolean rejectionsWaitInQueue;
         private Duration rejectionDelay = Duration.ofMillis(500);
         private int maxFreeReturns = 100;
         private int maxInflight = 50;
-        private Duration keepAliveInterval = Duration.ofSeconds(10);
+        private Duration keepAliveInterval;
+        private Duration limiterEvictionInterval = Duration.ofSeconds(30);
         private Duration pollWait = Duration.ofSeconds(1);
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private Clock clock = Clock.systemUTC();
@@ -181,7 +243,7 @@ public final class QueueWorker implements AutoCloseable {
         private Builder() {
         }
 
-        /** A name for logs and thread names, usually the queue's. */
+        /** A name for logs and thread names (default: the queue the consumer drains). */
         public Builder name(String name) { this.name = Objects.requireNonNull(name); return this; }
 
         /** Where deliveries come from (required). */
@@ -203,16 +265,27 @@ public final class QueueWorker implements AutoCloseable {
         /** Time allowed for one callback post (default 30s). */
         public Builder callbackTimeout(Duration timeout) { this.callbackTimeout = positive(timeout, "callbackTimeout"); return this; }
 
-        /** Per-function concurrency limiters (default: unlimited). */
+        /**
+         * Per-function concurrency limiters (default: unlimited). A lookup that {@link LimiterLookup#limits() limits}
+         * also turns {@link #rejectionsWaitInQueue} on, unless it was set, and the worker runs its
+         * {@link LimiterLookup#evictIdle()} every {@link #limiterEvictionInterval} on its timer thread.
+         */
         public Builder limiters(LimiterLookup limiters) { this.limiters = Objects.requireNonNull(limiters); return this; }
 
         /**
          * When true, a 429 from a function sends the message back to the queue after {@code delay}
-         * without using up a retry: the limiter, not the retry budget, paces the function.
+         * without using up a retry: the limiter, not the retry budget, paces the function. Default: on, after
+         * 500ms, when the {@link #limiters} limit; off otherwise.
          */
         public Builder rejectionsWaitInQueue(boolean enabled, Duration delay) {
             this.rejectionsWaitInQueue = enabled;
-            this.rejectionDelay = Objects.requireNonNull(delay);
+            this.rejectionDelay = notNegative(delay, "rejection delay");
+            return this;
+        }
+
+        /** How often the limiters forget idle functions ({@link LimiterLookup#evictIdle()}, default 30s). */
+        public Builder limiterEvictionInterval(Duration interval) {
+            this.limiterEvictionInterval = positive(interval, "limiterEvictionInterval");
             return this;
         }
 
@@ -233,14 +306,17 @@ public final class QueueWorker implements AutoCloseable {
             return this;
         }
 
-        /** How often a running call tells the queue it is still in progress; keep it well under the ack wait. */
+        /**
+         * How often a running call tells the queue it is still in progress; shorter than the consumer's ack wait,
+         * or {@link #build()} fails (default: a third of the ack wait, at most 10s).
+         */
         public Builder keepAliveInterval(Duration interval) { this.keepAliveInterval = positive(interval, "keepAliveInterval"); return this; }
 
         /** How long one pull waits for work when the queue is empty (default 1s). */
         public Builder pollWait(Duration pollWait) { this.pollWait = positive(pollWait, "pollWait"); return this; }
 
         /** How long {@link #close()} lets calls in flight finish (default 10s). */
-        public Builder shutdownGrace(Duration grace) { this.shutdownGrace = Objects.requireNonNull(grace); return this; }
+        public Builder shutdownGrace(Duration grace) { this.shutdownGrace = notNegative(grace, "shutdownGrace"); return this; }
 
         /** Wall clock for {@code Retry-After} dates. */
         public Builder clock(Clock clock) { this.clock = Objects.requireNonNull(clock); return this; }
@@ -263,11 +339,21 @@ public final class QueueWorker implements AutoCloseable {
             return this;
         }
 
-        /** A worker with this configuration, not started yet. */
+        /**
+         * A worker with this configuration, not started yet.
+         *
+         * @throws IllegalArgumentException when the keep-alive interval is not shorter than the consumer's ack wait
+         * @throws NullPointerException when the consumer or the invoker is missing
+         */
         public QueueWorker build() { return new QueueWorker(this); }
 
         private static Duration positive(Duration d, String what) {
             if (d.isZero() || d.isNegative()) throw new IllegalArgumentException(what + " must be positive");
+            return d;
+        }
+
+        private static Duration notNegative(Duration d, String what) {
+            if (d.isNegative()) throw new IllegalArgumentException(what + " must not be negative, got " + d);
             return d;
         }
     }
