@@ -10,6 +10,8 @@ import dev.asyncqueue.Permit;
 import dev.asyncqueue.Ticker;
 import dev.asyncqueue.callback.Callback;
 import dev.asyncqueue.callback.CallbackSender;
+import dev.asyncqueue.tracing.InvocationTracing;
+import dev.asyncqueue.tracing.TracedStep;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -29,6 +31,8 @@ import java.util.concurrent.CompletionStage;
 final class CallRunner {
     /** The engine logs under the worker's name, so operators configure and filter it as one logger. */
     private static final Logger log = LoggerFactory.getLogger(QueueWorker.class);
+    /** Lines about one call have a logger of their own, so INFO on the engine's is lifecycle and failures. */
+    private static final Logger perCall = LoggerFactory.getLogger(QueueWorker.CALL_LOGGER);
     /** Why a delivery goes back to the queue when the worker closes. */
     static final String SHUTTING_DOWN = "worker shutting down";
 
@@ -41,10 +45,11 @@ final class CallRunner {
     private final InFlight inFlight;
     private final Ticker ticker;
     private final Duration rejectionDelay;
+    private final InvocationTracing tracing;
 
     CallRunner(Invoker invoker, CallbackSender callbacks, SettlementRules rules, FreeReturns freeReturns,
                WorkerListener listener, Cancellations cancellations, InFlight inFlight, Ticker ticker,
-               Duration rejectionDelay) {
+               Duration rejectionDelay, InvocationTracing tracing) {
         this.invoker = invoker;
         this.callbacks = callbacks;
         this.rules = rules;
@@ -54,12 +59,14 @@ final class CallRunner {
         this.inFlight = inFlight;
         this.ticker = ticker;
         this.rejectionDelay = rejectionDelay;
+        this.tracing = tracing;
     }
 
     /** Takes over a delivery that holds a slot and {@code permit}, and calls its function. */
     void start(Delivery delivery, Permit permit) {
         Invocation invocation = delivery.invocation();
         Call call = new Call(delivery, permit, ticker.read());
+        call.trace(tracing.attempt(invocation, delivery.attempt()));
         inFlight.add(call);
         if (cancellations.isCancelled(invocation.callId())) {
             call.claimSettlement();
@@ -68,15 +75,15 @@ final class CallRunner {
         }
         call.markInvoked();
         listener.invocationStarted(invocation, delivery.attempt());
-        if (log.isDebugEnabled()) { // position() builds a string: not on the per-message path unless asked for
+        if (perCall.isDebugEnabled()) { // position() builds a string: not on the per-message path unless asked for
             String position = delivery.position();
-            callLog(log.atDebug(), invocation, delivery.attempt()).addKeyValue("position", position)
+            callLog(perCall.atDebug(), invocation, delivery.attempt()).addKeyValue("position", position)
                     .log("invoking {} (call {}, attempt {}, {})", invocation.function(), invocation.callId(),
                             delivery.attempt(), position);
         }
         CompletionStage<InvocationResult> stage;
         try {
-            stage = invoker.invoke(invocation);
+            stage = invokeTraced(call, invocation);
         } catch (RuntimeException e) {
             stage = CompletableFuture.completedFuture(InvocationResult.transportFailure(
                     "invoker failed: " + e, Duration.ZERO));
@@ -105,6 +112,7 @@ final class CallRunner {
             return;
         }
         Settlement settlement = rules.afterResult(invocation, delivery.attempt(), result);
+        call.trace().tag("outcome", settlement.kind().name().toLowerCase(java.util.Locale.ROOT));
         if (settlement.kind() == Settlement.Kind.RETURN) {
             call.releasePermit(Outcome.REJECTED);
             returnToQueue(delivery, settlement.delay(), settlement.reason());
@@ -114,7 +122,7 @@ final class CallRunner {
         call.releasePermit(Outcome.of(result));
         listener.invocationFinished(invocation, result, settlement.decision());
         if (settlement.kind() == Settlement.Kind.RETRY) {
-            callLog(log.atInfo(), invocation, delivery.attempt()).addKeyValue("status", result.status())
+            callLog(perCall.atInfo(), invocation, delivery.attempt()).addKeyValue("status", result.status())
                     .addKeyValue("outcome", "retrying").addKeyValue("retry_in_ms", settlement.delay().toMillis())
                     .log("call {} to {}: {}; retrying in {}", invocation.callId(), invocation.function(),
                             settlement.reason(), settlement.delay());
@@ -123,7 +131,9 @@ final class CallRunner {
             return;
         }
         freeReturns.forget(invocation.callId());
-        callLog(log.atInfo(), invocation, delivery.attempt()).addKeyValue("status", result.status())
+        // A success is the common case: DEBUG, so a busy worker's INFO log is not a line per call.
+        callLog(result.isSuccess() ? perCall.atDebug() : perCall.atInfo(), invocation, delivery.attempt())
+                .addKeyValue("status", result.status())
                 .addKeyValue("outcome", result.isSuccess() ? "succeeded" : "failed")
                 .addKeyValue("duration_ms", result.duration().toMillis())
                 .log("call {} to {}: {} in {} ms", invocation.callId(), invocation.function(), settlement.reason(),
@@ -147,8 +157,9 @@ final class CallRunner {
         Invocation invocation = delivery.invocation();
         listener.cancelled(invocation, wasRunning);
         Settlement settlement = rules.cancelled(invocation, delivery.attempt());
+        call.trace().tag("outcome", "cancelled");
         freeReturns.forget(invocation.callId());
-        callLog(log.atInfo(), invocation, delivery.attempt()).addKeyValue("outcome", "cancelled")
+        callLog(perCall.atInfo(), invocation, delivery.attempt()).addKeyValue("outcome", "cancelled")
                 .log("call {} to {} cancelled {}", invocation.callId(), invocation.function(),
                         wasRunning ? "while running" : "before it ran");
         call.releasePermit(Outcome.IGNORED);
@@ -186,7 +197,7 @@ final class CallRunner {
         }
         CompletionStage<Integer> sent;
         try {
-            sent = callbacks.send(new Callback(callbackUrl.get(), invocation, result, settlement.retries(),
+            sent = sendTraced(call, new Callback(callbackUrl.get(), invocation, result, settlement.retries(),
                     settlement.maxRetries()));
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
@@ -194,10 +205,10 @@ final class CallRunner {
         sent.whenComplete((status, error) -> {
             if (error != null) {
                 String why = Failures.describe(error);
-                log.warn("callback for call {} to {} failed: {}", invocation.callId(), redact(callbackUrl.get()), why);
+                perCall.warn("callback for call {} to {} failed: {}", invocation.callId(), redact(callbackUrl.get()), why);
                 listener.callbackFailed(invocation, why);
             } else if (status >= 300) {
-                log.warn("callback for call {} to {} answered {}", invocation.callId(), redact(callbackUrl.get()), status);
+                perCall.warn("callback for call {} to {} answered {}", invocation.callId(), redact(callbackUrl.get()), status);
                 listener.callbackFailed(invocation, "status " + status);
             }
             settleQuietly(settle, delivery);
@@ -205,17 +216,53 @@ final class CallRunner {
         });
     }
 
+    /** Calls the function inside the attempt's trace: it gets the trace context of the function call's step. */
+    private CompletionStage<InvocationResult> invokeTraced(Call call, Invocation invocation) {
+        TracedStep step = tracing.functionCall(call.trace(), invocation);
+        if (step == TracedStep.NONE) return invoker.invoke(invocation);
+        CompletionStage<InvocationResult> stage;
+        try {
+            stage = invoker.invoke(step.carriedBy(invocation));
+        } catch (RuntimeException e) {
+            step.end(Failures.describe(e));
+            throw e;
+        }
+        stage.whenComplete((result, error) -> {
+            if (result != null) step.tag("status", Integer.toString(result.status()));
+            step.end(error != null ? Failures.describe(error)
+                    : result.isSuccess() ? null : result.transportError().orElse("status " + result.status()));
+        });
+        return stage;
+    }
+
+    /** Posts a callback inside the attempt's trace: the receiver gets the trace context of the callback's step. */
+    private CompletionStage<Integer> sendTraced(Call call, Callback callback) {
+        TracedStep step = tracing.callback(call.trace(), callback.invocation());
+        if (step == TracedStep.NONE) return callbacks.send(callback);
+        CompletionStage<Integer> sent;
+        try {
+            sent = callbacks.send(new Callback(callback.url(), callback.invocation(), step.carriedBy(callback.result()),
+                    callback.retries(), callback.maxRetries()));
+        } catch (RuntimeException e) {
+            step.end(Failures.describe(e));
+            throw e;
+        }
+        return sent.whenComplete((status, error) -> step.end(error != null ? Failures.describe(error)
+                : status >= 300 ? "status " + status : null));
+    }
+
     /** Sends a delivery back to the queue without using up a retry. */
     void returnToQueue(Delivery delivery, Duration delay, String why) {
         freeReturns.record(delivery.invocation().callId());
         listener.deliveryReturned(delivery.invocation(), why);
-        log.debug("returning call {} to the queue in {}: {}", delivery.invocation().callId(), delay, why);
+        perCall.debug("returning call {} to the queue in {}: {}", delivery.invocation().callId(), delay, why);
         settleQuietly(() -> delivery.retryAfter(delay), delivery);
     }
 
     /** The call is over: its permit (if still held) goes back, its slot is freed. */
     private void finish(Call call) {
         call.releasePermit(Outcome.IGNORED);
+        call.endTrace();
         if (inFlight.remove(call)) {
             if (call.invoked()) listener.invocationEnded(call.invocation());
             inFlight.freeSlot();

@@ -11,6 +11,7 @@ import dev.asyncqueue.callback.CallbackSender;
 import dev.asyncqueue.callback.GuardedCallbackSender;
 import dev.asyncqueue.http.HttpCallbackSender;
 import dev.asyncqueue.retry.RetryPolicy;
+import dev.asyncqueue.tracing.InvocationTracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,12 @@ import java.util.function.DoubleSupplier;
  */
 public final class QueueWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueueWorker.class);
-    private static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(10);
+    /**
+     * The logger of lines about single calls: a success at DEBUG; a retry, a final failure and a cancellation at
+     * INFO; a failed callback at WARN. The worker's own logger ({@code dev.asyncqueue.worker.QueueWorker}) keeps
+     * to its life and its failures.
+     */
+    public static final String CALL_LOGGER = "dev.asyncqueue.calls";
 
     private final String name;
     private final ConsumerStrategy consumer;
@@ -57,7 +63,7 @@ public final class QueueWorker implements AutoCloseable {
     private boolean closed;
 
     private QueueWorker(Builder b) {
-        this.name = nameOf(b);
+        this.name = WorkerDefaults.name(b.name, b.consumer);
         this.consumer = Objects.requireNonNull(b.consumer, "consumer");
         Invoker invoker = Objects.requireNonNull(b.invoker, "invoker");
         this.retryPolicy = b.retryPolicy;
@@ -71,49 +77,22 @@ public final class QueueWorker implements AutoCloseable {
             this.ownedCallbacks = null;
         }
         this.maxInflight = b.maxInflight;
-        this.keepAliveInterval = keepAliveIntervalOf(b);
+        this.keepAliveInterval = WorkerDefaults.keepAliveInterval(b.keepAliveInterval, b.consumer);
         this.pollWait = b.pollWait;
         this.shutdownGrace = b.shutdownGrace;
         this.callbackTimeout = b.callbackTimeout;
         FreeReturns freeReturns = new FreeReturns();
-        SettlementRules rules = new SettlementRules(b.retryPolicy, rejectionsWaitInQueueOf(b), b.rejectionDelay,
+        boolean rejectionsWait = WorkerDefaults.rejectionsWaitInQueue(b.rejectionsWaitInQueue, b.limiters);
+        SettlementRules rules = new SettlementRules(b.retryPolicy, rejectionsWait, b.rejectionDelay,
                 b.maxFreeReturns, freeReturns, b.random, b.clock);
         this.inFlight = new InFlight(maxInflight, b.ticker);
         this.calls = new CallRunner(invoker, callbacks, rules, freeReturns, b.listener, cancellations, inFlight,
-                b.ticker, b.rejectionDelay);
+                b.ticker, b.rejectionDelay, b.tracing);
         this.health = new WorkerHealth(name, b.listener, b.ticker);
         this.dispatcher = new Dispatcher(name, consumer, b.limiters, inFlight, calls, pollWait, b.rejectionDelay, health);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Threads.named("async-queue-timer-" + name));
         this.limiters = b.limiters;
         this.limiterEvictionInterval = b.limiterEvictionInterval;
-    }
-
-    /** The name given, else the queue the consumer drains. */
-    private static String nameOf(Builder b) {
-        if (b.name != null) return b.name;
-        return b.consumer == null ? Invocation.DEFAULT_QUEUE : b.consumer.queue().orElse(Invocation.DEFAULT_QUEUE);
-    }
-
-    /**
-     * The interval given, which must be shorter than the consumer's ack wait, or else a third of the ack wait
-     * (at most 10s), so a call outliving the ack wait is never delivered a second time.
-     */
-    private static Duration keepAliveIntervalOf(Builder b) {
-        Optional<Duration> ackWait = b.consumer == null ? Optional.empty() : b.consumer.ackWait();
-        if (b.keepAliveInterval == null) {
-            Duration third = ackWait.map(wait -> wait.dividedBy(3)).filter(d -> !d.isZero()).orElse(DEFAULT_KEEP_ALIVE);
-            return third.compareTo(DEFAULT_KEEP_ALIVE) < 0 ? third : DEFAULT_KEEP_ALIVE;
-        }
-        if (ackWait.isPresent() && b.keepAliveInterval.compareTo(ackWait.get()) >= 0) {
-            throw new IllegalArgumentException("keepAliveInterval " + b.keepAliveInterval + " must be shorter than the"
-                    + " consumer's ack wait " + ackWait.get() + ", or calls running longer are delivered again");
-        }
-        return b.keepAliveInterval;
-    }
-
-    /** As set, else on exactly when the limiters may hold a function back. */
-    private static boolean rejectionsWaitInQueueOf(Builder b) {
-        return b.rejectionsWaitInQueue != null ? b.rejectionsWaitInQueue : b.limiters.limits();
     }
 
     /** The one front door: configure, then {@link Builder#build()} and {@link #start()}. */
@@ -239,6 +218,7 @@ public final class QueueWorker implements AutoCloseable {
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
         private WorkerListener listener = WorkerListener.NONE;
         private Cancellations cancellations = Cancellations.NONE;
+        private InvocationTracing tracing = InvocationTracing.NONE;
 
         private Builder() {
         }
@@ -336,6 +316,15 @@ public final class QueueWorker implements AutoCloseable {
         /** Where cancellations come from (default: none); a cancelled call is not invoked, or is abandoned. */
         public Builder cancellations(Cancellations cancellations) {
             this.cancellations = Objects.requireNonNull(cancellations);
+            return this;
+        }
+
+        /**
+         * Traces each attempt, its function call and its callback (default: {@link InvocationTracing#NONE}); with
+         * {@link dev.asyncqueue.tracing.ObservationTracing} the attempt continues the trace the queued message carries.
+         */
+        public Builder tracing(InvocationTracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing);
             return this;
         }
 
