@@ -67,7 +67,10 @@ public final class NatsConnections {
         NatsAuth.apply(NatsSettings.read(settings), Options.builder());
     }
 
-    /** Options for {@link #url(Settings)} with endless reconnects; {@code onEvent} hears every state change. */
+    /**
+     * Options for {@link #url(Settings)} with the defaults above (endless reconnects with back-off, SLF4J); {@code
+     * onEvent} hears every state change, e.g. {@link NatsMetrics#connectionEvent} to count reconnects.
+     */
     public static Options.Builder options(Settings settings, String connectionName, Consumer<ConnectionListener.Events> onEvent) {
         NatsSettings nats = NatsSettings.read(settings);
         Options.Builder builder = Options.builder();
