@@ -54,6 +54,15 @@ public interface InvocationTracing {
 
     /** {@code queue}, with each enqueue traced by {@code tracing} and carrying its trace context into the queue. */
     static AsyncQueue traced(AsyncQueue queue, InvocationTracing tracing) {
-        return tracing == NONE ? queue : new TracingQueue(queue, tracing);
+        return tracing == NONE ? queue : new TracingQueue(queue, guarded(tracing));
+    }
+
+    /**
+     * {@code tracing}, made harmless: a step that fails to start is {@link TracedStep#NONE}, a tag or an end that
+     * throws is logged and skipped, so a broken tracer never changes what happens to a call. The queue and the
+     * worker use their tracing this way.
+     */
+    static InvocationTracing guarded(InvocationTracing tracing) {
+        return tracing == NONE || tracing instanceof GuardedTracing ? tracing : new GuardedTracing(tracing);
     }
 }

@@ -18,6 +18,7 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -112,7 +113,7 @@ final class CallRunner {
             return;
         }
         Settlement settlement = rules.afterResult(invocation, delivery.attempt(), result);
-        call.trace().tag("outcome", settlement.kind().name().toLowerCase(java.util.Locale.ROOT));
+        call.trace().tag("outcome", settlement.kind().name().toLowerCase(Locale.ROOT));
         if (settlement.kind() == Settlement.Kind.RETURN) {
             call.releasePermit(Outcome.REJECTED);
             returnToQueue(delivery, settlement.delay(), settlement.reason());
@@ -247,8 +248,9 @@ final class CallRunner {
             step.end(Failures.describe(e));
             throw e;
         }
-        return sent.whenComplete((status, error) -> step.end(error != null ? Failures.describe(error)
+        sent.whenComplete((status, error) -> step.end(error != null ? Failures.describe(error)
                 : status >= 300 ? "status " + status : null));
+        return sent;
     }
 
     /** Sends a delivery back to the queue without using up a retry. */

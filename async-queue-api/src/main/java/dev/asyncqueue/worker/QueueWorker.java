@@ -87,7 +87,7 @@ public final class QueueWorker implements AutoCloseable {
                 b.maxFreeReturns, freeReturns, b.random, b.clock);
         this.inFlight = new InFlight(maxInflight, b.ticker);
         this.calls = new CallRunner(invoker, callbacks, rules, freeReturns, b.listener, cancellations, inFlight,
-                b.ticker, b.rejectionDelay, b.tracing);
+                b.ticker, b.rejectionDelay, InvocationTracing.guarded(b.tracing));
         this.health = new WorkerHealth(name, b.listener, b.ticker);
         this.dispatcher = new Dispatcher(name, consumer, b.limiters, inFlight, calls, pollWait, b.rejectionDelay, health);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Threads.named("async-queue-timer-" + name));

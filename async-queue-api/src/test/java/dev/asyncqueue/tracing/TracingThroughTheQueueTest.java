@@ -7,6 +7,7 @@ import dev.asyncqueue.PendingMessages;
 import dev.asyncqueue.http.HttpInvoker;
 import dev.asyncqueue.retry.Backoff;
 import dev.asyncqueue.retry.RetryPolicy;
+import dev.asyncqueue.testing.CapturedLog;
 import dev.asyncqueue.testing.Eventually;
 import dev.asyncqueue.testing.InMemoryQueue;
 import dev.asyncqueue.testing.RecordingHttpServer;
@@ -180,6 +181,61 @@ class TracingThroughTheQueueTest {
         assertEquals(Optional.of(callers), server.await("/function/echo", 1, WAIT).get(0).header("traceparent"));
         assertNotEquals(TracedStep.NONE, new ObservationTracing(ObservationRegistry.NOOP).attempt(echo(), 1),
                 "a real tracing hands out its own steps, even on a registry that records nothing");
+    }
+
+    @Test
+    void aTracingThatThrowsChangesNothingAboutTheCallAndIsWarnedAboutOnce() throws Exception {
+        server.respond("/function/echo", r -> Response.of(200, "ok"));
+        InvocationTracing broken = new InvocationTracing() {
+            @Override
+            public TracedStep enqueue(Invocation invocation) {
+                throw new IllegalStateException("tracer down");
+            }
+
+            @Override
+            public TracedStep attempt(Invocation queued, int attempt) {
+                return new TracedStep() {
+                    @Override
+                    public Map<String, String> headers() {
+                        throw new IllegalStateException("tracer down");
+                    }
+
+                    @Override
+                    public TracedStep tag(String key, String value) {
+                        throw new IllegalStateException("tracer down");
+                    }
+
+                    @Override
+                    public void end(String failure) {
+                        throw new IllegalStateException("tracer down");
+                    }
+                };
+            }
+
+            @Override
+            public TracedStep functionCall(TracedStep attempt, Invocation invocation) {
+                throw new IllegalStateException("tracer down");
+            }
+
+            @Override
+            public TracedStep callback(TracedStep attempt, Invocation invocation) {
+                return attempt(invocation, 1);
+            }
+        };
+        AsyncQueue queue = InvocationTracing.traced(new InMemoryAsyncQueue(inMemory), broken);
+
+        try (CapturedLog log = CapturedLog.start()) {
+            queue.enqueue(echo()).toCompletableFuture().join();
+            queue.enqueue(echo()).toCompletableFuture().join();
+            QueueWorker worker = startWorker(broken);
+            server.await("/callback/echo", 2, WAIT);
+            inMemory.awaitAcked(2, WAIT);
+            Eventually.assertWithin(WAIT, "the calls ended", () -> worker.inFlight() == 0);
+
+            assertEquals(2, server.requests("/function/echo").size());
+            assertEquals(2, log.text().split("the call goes on untraced", -1).length - 1,
+                    "one warning for the queue's tracing, one for the worker's:\n" + log.text());
+        }
     }
 
     private static SimpleSpan span(SimpleTracer tracer, String name) {
