@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -76,6 +77,8 @@ public final class NatsConnections {
         Options.Builder builder = Options.builder();
         String auth = NatsAuth.apply(nats, builder);
         log.debug("NATS authentication: {}", auth);
+        // jnats reports DISCONNECTED after every failed reconnect round: warned about once per outage.
+        AtomicBoolean down = new AtomicBoolean();
         return builder
                 .servers(nats.url().split(","))
                 .connectionName(connectionName)
@@ -85,9 +88,21 @@ public final class NatsConnections {
                 .errorListener(new Slf4jErrorListener())
                 .connectionListener((conn, event) -> {
                     switch (event) {
-                        case DISCONNECTED -> log.warn("NATS disconnected");
-                        case RECONNECTED -> log.info("NATS reconnected to {}", redact(conn.getConnectedUrl()));
-                        case CONNECTED -> log.info("NATS connected to {}", redact(conn.getConnectedUrl()));
+                        case DISCONNECTED -> {
+                            if (down.compareAndSet(false, true)) {
+                                log.warn("NATS disconnected; reconnecting (further attempts logged at debug)");
+                            } else {
+                                log.debug("NATS still disconnected");
+                            }
+                        }
+                        case RECONNECTED -> {
+                            down.set(false);
+                            log.info("NATS reconnected to {}", redact(conn.getConnectedUrl()));
+                        }
+                        case CONNECTED -> {
+                            down.set(false);
+                            log.info("NATS connected to {}", redact(conn.getConnectedUrl()));
+                        }
                         case CLOSED -> log.info("NATS connection closed");
                         default -> log.debug("NATS {}", event);
                     }

@@ -1,11 +1,17 @@
 package dev.asyncqueue.nats;
 
+import dev.asyncqueue.config.Settings;
+import dev.asyncqueue.nats.testing.LocalNatsServer;
+import dev.asyncqueue.testing.CapturedLog;
 import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
 import io.nats.client.Options;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -45,6 +51,27 @@ class NatsConnectionsTest extends SharedNatsServerTest {
                 () -> NatsConnections.connect(dev.asyncqueue.config.Settings.of(java.util.Map.of(
                         "nats_url", "nats://127.0.0.1:1", "nats_connect_timeout", "1s")), "nowhere"));
         assertTrue(failed.getMessage().contains("nats://127.0.0.1:1"), failed.getMessage());
+    }
+
+    @Test
+    void anOutageIsOneWarningNotOnePerReconnectAttemptAndTheReconnectIsSaid() throws Exception {
+        AtomicInteger disconnects = new AtomicInteger();
+        AtomicInteger reconnects = new AtomicInteger();
+        try (LocalNatsServer own = LocalNatsServer.start(); CapturedLog log = CapturedLog.start()) {
+            Options options = NatsConnections.options(Settings.of(Map.of("nats_url", own.url())), "outage", event -> {
+                if (event == ConnectionListener.Events.DISCONNECTED) disconnects.incrementAndGet();
+                if (event == ConnectionListener.Events.RECONNECTED) reconnects.incrementAndGet();
+            }).build();
+            try (Connection nats = NatsConnections.connect(options)) {
+                own.stop();
+                awaitTrue("several reconnect rounds failed", Duration.ofSeconds(20), () -> disconnects.get() >= 3);
+                own.launch();
+                awaitTrue("reconnected", Duration.ofSeconds(20), () -> reconnects.get() == 1);
+
+                assertEquals(1, log.text().split("NATS disconnected", -1).length - 1, log.text());
+                assertEquals(Connection.Status.CONNECTED, nats.getStatus());
+            }
+        }
     }
 
     private static void assertBetween(Duration wait, long lowMillis, long highMillis) {
