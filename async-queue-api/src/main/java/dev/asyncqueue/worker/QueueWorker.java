@@ -1,7 +1,6 @@
 package dev.asyncqueue.worker;
 
 import dev.asyncqueue.ConsumerStrategy;
-import dev.asyncqueue.Invocation;
 import dev.asyncqueue.Invoker;
 import dev.asyncqueue.LimiterLookup;
 import dev.asyncqueue.Threads;
@@ -89,7 +88,8 @@ public final class QueueWorker implements AutoCloseable {
         this.calls = new CallRunner(invoker, callbacks, rules, freeReturns, b.listener, cancellations, inFlight,
                 b.ticker, b.rejectionDelay, InvocationTracing.guarded(b.tracing));
         this.health = new WorkerHealth(name, b.listener, b.ticker);
-        this.dispatcher = new Dispatcher(name, consumer, b.limiters, inFlight, calls, pollWait, b.rejectionDelay, health);
+        this.dispatcher = new Dispatcher(name, consumer, b.limiters, inFlight, calls, pollWait, b.rejectionDelay,
+                health);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Threads.named("async-queue-timer-" + name));
         this.limiters = b.limiters;
         this.limiterEvictionInterval = b.limiterEvictionInterval;
