@@ -11,8 +11,15 @@ public interface AsyncQueue extends AutoCloseable {
     /**
      * Stores the invocation; the stage completes when the queue has durably stored it, or
      * exceptionally with {@link QueueUnavailableException} or {@link PayloadTooLargeException}.
+     *
+     * @throws IllegalArgumentException at once, when the invocation names another queue
      */
     CompletionStage<EnqueueReceipt> enqueue(Invocation invocation);
+
+    /** Starts an invocation of {@code function} on this queue (method POST), so it needs no queue name of its own. */
+    default Invocation.Builder invocation(String function) {
+        return Invocation.builder(function).queue(name());
+    }
 
     /** Largest encoded invocation the queue accepts, in bytes. */
     long maxMessageBytes();

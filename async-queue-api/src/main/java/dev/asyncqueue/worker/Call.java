@@ -5,6 +5,7 @@ import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
 import dev.asyncqueue.Outcome;
 import dev.asyncqueue.Permit;
+import dev.asyncqueue.tracing.TracedStep;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,6 +23,7 @@ final class Call {
     private volatile long lastKeepAlive;
     private volatile CompletableFuture<InvocationResult> future;
     private volatile boolean invoked;
+    private final AtomicReference<TracedStep> trace = new AtomicReference<>(TracedStep.NONE);
 
     /** A call of {@code delivery} holding {@code permit}, begun at {@code now} (ticker nanoseconds). */
     Call(Delivery delivery, Permit permit, long now) {
@@ -79,6 +81,21 @@ final class Call {
     void abandon() {
         CompletableFuture<InvocationResult> running = future;
         if (running != null) running.cancel(true);
+    }
+
+    /** The attempt's traced step, which the function call and the callback continue. */
+    TracedStep trace() {
+        return trace.get();
+    }
+
+    /** Sets the attempt's traced step, ended by {@link #endTrace()}. */
+    void trace(TracedStep step) {
+        trace.set(step);
+    }
+
+    /** Ends the attempt's traced step; later calls do nothing. */
+    void endTrace() {
+        trace.getAndSet(TracedStep.NONE).end(null);
     }
 
     /** True, and noted, when the last keep-alive is at least {@code interval} nanoseconds before {@code now}. */

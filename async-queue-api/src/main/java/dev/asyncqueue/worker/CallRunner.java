@@ -10,12 +10,15 @@ import dev.asyncqueue.Permit;
 import dev.asyncqueue.Ticker;
 import dev.asyncqueue.callback.Callback;
 import dev.asyncqueue.callback.CallbackSender;
+import dev.asyncqueue.tracing.InvocationTracing;
+import dev.asyncqueue.tracing.TracedStep;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -29,6 +32,8 @@ import java.util.concurrent.CompletionStage;
 final class CallRunner {
     /** The engine logs under the worker's name, so operators configure and filter it as one logger. */
     private static final Logger log = LoggerFactory.getLogger(QueueWorker.class);
+    /** Lines about one call have a logger of their own, so INFO on the engine's is lifecycle and failures. */
+    private static final Logger perCall = LoggerFactory.getLogger(QueueWorker.CALL_LOGGER);
     /** Why a delivery goes back to the queue when the worker closes. */
     static final String SHUTTING_DOWN = "worker shutting down";
     /** Time a call is given beyond the invocation timeout before the worker gives up on it. */
@@ -43,10 +48,11 @@ final class CallRunner {
     private final InFlight inFlight;
     private final Ticker ticker;
     private final Duration rejectionDelay;
+    private final InvocationTracing tracing;
 
     CallRunner(Invoker invoker, CallbackSender callbacks, SettlementRules rules, FreeReturns freeReturns,
                WorkerListener listener, Cancellations cancellations, InFlight inFlight, Ticker ticker,
-               Duration rejectionDelay) {
+               Duration rejectionDelay, InvocationTracing tracing) {
         this.invoker = invoker;
         this.callbacks = callbacks;
         this.rules = rules;
@@ -56,11 +62,13 @@ final class CallRunner {
         this.inFlight = inFlight;
         this.ticker = ticker;
         this.rejectionDelay = rejectionDelay;
+        this.tracing = tracing;
     }
 
     /** Takes over a delivery that holds a slot and {@code permit}, and calls its function. */
     void start(Delivery delivery, Permit permit) {
         Call call = new Call(delivery, permit, ticker.read());
+        call.trace(tracing.attempt(delivery.invocation(), delivery.attempt()));
         inFlight.add(call);
         try {
             invoke(call);
@@ -85,15 +93,15 @@ final class CallRunner {
         }
         call.markInvoked();
         listener.invocationStarted(invocation, delivery.attempt());
-        if (log.isDebugEnabled()) { // position() builds a string: not on the per-message path unless asked for
+        if (perCall.isDebugEnabled()) { // position() builds a string: not on the per-message path unless asked for
             String position = delivery.position();
-            callLog(log.atDebug(), invocation, delivery.attempt()).addKeyValue("position", position)
+            callLog(perCall.atDebug(), invocation, delivery.attempt()).addKeyValue("position", position)
                     .log("invoking {} (call {}, attempt {}, {})", invocation.function(), invocation.callId(),
                             delivery.attempt(), position);
         }
         CompletionStage<InvocationResult> stage;
         try {
-            stage = invoker.invoke(invocation);
+            stage = invokeTraced(call, invocation);
         } catch (RuntimeException e) {
             stage = CompletableFuture.completedFuture(InvocationResult.transportFailure(
                     "invoker failed: " + e, Duration.ZERO));
@@ -146,6 +154,7 @@ final class CallRunner {
             return;
         }
         Settlement settlement = rules.afterResult(invocation, delivery.attempt(), result);
+        call.trace().tag("outcome", settlement.kind().name().toLowerCase(Locale.ROOT));
         if (settlement.kind() == Settlement.Kind.RETURN) {
             call.releasePermit(Outcome.REJECTED);
             returnToQueue(delivery, settlement.delay(), settlement.reason());
@@ -155,7 +164,7 @@ final class CallRunner {
         call.releasePermit(Outcome.of(result));
         listener.invocationFinished(invocation, result, settlement.decision());
         if (settlement.kind() == Settlement.Kind.RETRY) {
-            callLog(log.atInfo(), invocation, delivery.attempt()).addKeyValue("status", result.status())
+            callLog(perCall.atInfo(), invocation, delivery.attempt()).addKeyValue("status", result.status())
                     .addKeyValue("outcome", "retrying").addKeyValue("retry_in_ms", settlement.delay().toMillis())
                     .log("call {} to {}: {}; retrying in {}", invocation.callId(), invocation.function(),
                             settlement.reason(), settlement.delay());
@@ -164,7 +173,9 @@ final class CallRunner {
             return;
         }
         forgetFreeReturns(invocation);
-        callLog(log.atInfo(), invocation, delivery.attempt()).addKeyValue("status", result.status())
+        // A success is the common case: DEBUG, so a busy worker's INFO log is not a line per call.
+        callLog(result.isSuccess() ? perCall.atDebug() : perCall.atInfo(), invocation, delivery.attempt())
+                .addKeyValue("status", result.status())
                 .addKeyValue("outcome", result.isSuccess() ? "succeeded" : "failed")
                 .addKeyValue("duration_ms", result.duration().toMillis())
                 .log("call {} to {}: {} in {} ms", invocation.callId(), invocation.function(), settlement.reason(),
@@ -188,8 +199,9 @@ final class CallRunner {
         Invocation invocation = delivery.invocation();
         listener.cancelled(invocation, wasRunning);
         Settlement settlement = rules.cancelled(invocation, delivery.attempt());
+        call.trace().tag("outcome", "cancelled");
         forgetFreeReturns(invocation);
-        callLog(log.atInfo(), invocation, delivery.attempt()).addKeyValue("outcome", "cancelled")
+        callLog(perCall.atInfo(), invocation, delivery.attempt()).addKeyValue("outcome", "cancelled")
                 .log("call {} to {} cancelled {}", invocation.callId(), invocation.function(),
                         wasRunning ? "while running" : "before it ran");
         call.releasePermit(Outcome.IGNORED);
@@ -227,7 +239,7 @@ final class CallRunner {
         }
         CompletionStage<Integer> sent;
         try {
-            sent = callbacks.send(new Callback(callbackUrl.get(), invocation, result, settlement.retries(),
+            sent = sendTraced(call, new Callback(callbackUrl.get(), invocation, result, settlement.retries(),
                     settlement.maxRetries()));
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
@@ -236,10 +248,10 @@ final class CallRunner {
             try {
                 if (error != null) {
                     String why = Failures.describe(error);
-                    log.warn("callback for call {} to {} failed: {}", invocation.callId(), redact(callbackUrl.get()), why);
+                    perCall.warn("callback for call {} to {} failed: {}", invocation.callId(), redact(callbackUrl.get()), why);
                     listener.callbackFailed(invocation, why);
                 } else if (status == null || status >= 300) {
-                    log.warn("callback for call {} to {} answered {}", invocation.callId(), redact(callbackUrl.get()), status);
+                    perCall.warn("callback for call {} to {} answered {}", invocation.callId(), redact(callbackUrl.get()), status);
                     listener.callbackFailed(invocation, "status " + status);
                 }
             } finally {
@@ -250,6 +262,42 @@ final class CallRunner {
         });
     }
 
+    /** Calls the function inside the attempt's trace: it gets the trace context of the function call's step. */
+    private CompletionStage<InvocationResult> invokeTraced(Call call, Invocation invocation) {
+        TracedStep step = tracing.functionCall(call.trace(), invocation);
+        if (step == TracedStep.NONE) return invoker.invoke(invocation);
+        CompletionStage<InvocationResult> stage;
+        try {
+            stage = invoker.invoke(step.carriedBy(invocation));
+        } catch (RuntimeException e) {
+            step.end(Failures.describe(e));
+            throw e;
+        }
+        stage.whenComplete((result, error) -> {
+            if (result != null) step.tag("status", Integer.toString(result.status()));
+            step.end(error != null ? Failures.describe(error)
+                    : result.isSuccess() ? null : result.transportError().orElse("status " + result.status()));
+        });
+        return stage;
+    }
+
+    /** Posts a callback inside the attempt's trace: the receiver gets the trace context of the callback's step. */
+    private CompletionStage<Integer> sendTraced(Call call, Callback callback) {
+        TracedStep step = tracing.callback(call.trace(), callback.invocation());
+        if (step == TracedStep.NONE) return callbacks.send(callback);
+        CompletionStage<Integer> sent;
+        try {
+            sent = callbacks.send(new Callback(callback.url(), callback.invocation(), step.carriedBy(callback.result()),
+                    callback.retries(), callback.maxRetries()));
+        } catch (RuntimeException e) {
+            step.end(Failures.describe(e));
+            throw e;
+        }
+        sent.whenComplete((status, error) -> step.end(error != null ? Failures.describe(error)
+                : status >= 300 ? "status " + status : null));
+        return sent;
+    }
+
     /** Sends a delivery back to the queue without using up a retry. */
     void returnToQueue(Delivery delivery, Duration delay, String why) {
         try {
@@ -258,7 +306,7 @@ final class CallRunner {
             log.warn("counting the free return of call {} failed: {}", delivery.invocation().callId(), e.toString());
         }
         listener.deliveryReturned(delivery.invocation(), why);
-        log.debug("returning call {} to the queue in {}: {}", delivery.invocation().callId(), delay, why);
+        perCall.debug("returning call {} to the queue in {}: {}", delivery.invocation().callId(), delay, why);
         settleQuietly(() -> delivery.retryAfter(delay), delivery);
     }
 
@@ -283,6 +331,7 @@ final class CallRunner {
     /** The call is over: its permit (if still held) goes back, its slot is freed. */
     private void finish(Call call) {
         call.releasePermit(Outcome.IGNORED);
+        call.endTrace();
         if (inFlight.remove(call)) {
             if (call.invoked()) listener.invocationEnded(call.invocation());
             inFlight.freeSlot();

@@ -39,11 +39,12 @@ final class Dispatcher {
     private final Ticker ticker;
     private final SourceBackoff backoff;
     private final FunctionAnnotations latestAnnotations = new FunctionAnnotations();
+    private final WorkerHealth health;
     private volatile boolean running;
     private Thread thread;
 
     Dispatcher(String name, ConsumerStrategy consumer, LimiterLookup limiters, InFlight inFlight, CallRunner calls,
-               Duration pollWait, Duration rejectionDelay, Ticker ticker) {
+               Duration pollWait, Duration rejectionDelay, Ticker ticker, WorkerHealth health) {
         this.name = name;
         this.consumer = consumer;
         this.limiters = limiters;
@@ -55,6 +56,7 @@ final class Dispatcher {
         // A failed source waits as long as one pull may wait for work: long enough not to hammer a broken
         // consumer, short enough that a consumer re-created meanwhile is soon served.
         this.backoff = new SourceBackoff(pollWait);
+        this.health = health;
     }
 
     /** Starts the dispatcher thread. */
@@ -94,14 +96,15 @@ final class Dispatcher {
                 taken = inFlight.takeFree(pollWait);
                 if (taken == 0) continue;
                 List<WorkSource> sources = backoff.ready(consumer.sources(), ticker.read());
+                if (sources.isEmpty() && closedForGood()) break;
                 round = new FairShares(taken, sources.size());
-                pull(sources, round);
+                if (pull(sources, round)) health.pulled();
             } catch (InterruptedException e) {
                 if (running) log.warn("dispatcher of {} interrupted; stopping", name);
                 break;
             } catch (RuntimeException e) {
-                log.warn("pulling from queue {} failed: {}", name, e.toString());
-                log.debug("pull failure", e);
+                if (closedForGood()) break;
+                health.pullFailed(e);
                 pauseAfterFailure();
             } catch (VirtualMachineError fatal) {
                 log.error("dispatcher of {} stopping: {}", name, fatal.toString());
@@ -117,6 +120,13 @@ final class Dispatcher {
         }
     }
 
+    /** True, and the worker's state says so, when the consumer's transport is gone: pulling ends for good. */
+    private boolean closedForGood() {
+        if (!consumer.isClosed()) return false;
+        health.transportClosed();
+        return true;
+    }
+
     private void pauseAfterFailure() {
         try {
             inFlight.await(pollWait.toMillis(), () -> running);
@@ -125,12 +135,13 @@ final class Dispatcher {
         }
     }
 
-    /** Pulls once from each source while slots last. */
-    private void pull(List<WorkSource> sources, FairShares round) throws InterruptedException {
+    /** Pulls once from each source while slots last; false when a source failed this round. */
+    private boolean pull(List<WorkSource> sources, FairShares round) throws InterruptedException {
         if (sources.isEmpty()) {
             pauseAfterFailure();
-            return;
+            return true;
         }
+        boolean allWell = true;
         // Only a lone shared source is long-polled: a function's source holds limiter permits while it
         // waits, and its work is known to exist, so it is asked without waiting.
         boolean waitForWork = sources.size() == 1 && sources.get(0).function().isEmpty();
@@ -152,10 +163,11 @@ final class Dispatcher {
                     admit(delivery, permits == null ? null : permits.poll());
                 });
             } catch (RuntimeException e) {
+                if (consumer.isClosed()) throw e; // the transport is gone: the loop ends pulling for good
+                // Only this source waits; the worker's health says once that pulls fail, not once a round.
                 backoff.failed(source, ticker.read());
-                log.warn("pulling {} from queue {} failed: {}; asking again in {}",
-                        function.orElse("the shared source"), name, e.toString(), pollWait);
-                log.debug("pull failure", e);
+                health.pullFailed(e);
+                allWell = false;
             } finally {
                 if (permits != null) permits.forEach(p -> p.release(Outcome.IGNORED));
             }
@@ -164,6 +176,7 @@ final class Dispatcher {
             // Nothing could start (no work ready, or no permits): wait for a call to end rather than spin.
             inFlight.await(pollWait.toMillis() / 10, () -> running);
         }
+        return allWell;
     }
 
     /** Starts a delivery that holds a slot; {@code permit} is null when its source is shared by all functions. */

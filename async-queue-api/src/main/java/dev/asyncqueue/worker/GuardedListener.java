@@ -83,6 +83,11 @@ final class GuardedListener implements WorkerListener {
     }
 
     @Override
+    public void stateChanged(WorkerState state, String why) {
+        each("stateChanged", l -> l.stateChanged(state, why));
+    }
+
+    @Override
     public String toString() {
         return "GuardedListener" + listeners;
     }

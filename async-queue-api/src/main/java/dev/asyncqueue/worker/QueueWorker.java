@@ -10,6 +10,7 @@ import dev.asyncqueue.callback.CallbackSender;
 import dev.asyncqueue.callback.GuardedCallbackSender;
 import dev.asyncqueue.http.HttpCallbackSender;
 import dev.asyncqueue.retry.RetryPolicy;
+import dev.asyncqueue.tracing.InvocationTracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,12 @@ import java.util.function.DoubleSupplier;
  */
 public final class QueueWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueueWorker.class);
+    /**
+     * The logger of lines about single calls: a success at DEBUG; a retry, a final failure and a cancellation at
+     * INFO; a failed callback at WARN. The worker's own logger ({@code dev.asyncqueue.worker.QueueWorker}) keeps
+     * to its life and its failures.
+     */
+    public static final String CALL_LOGGER = "dev.asyncqueue.calls";
 
     private final String name;
     private final ConsumerStrategy consumer;
@@ -50,11 +57,14 @@ public final class QueueWorker implements AutoCloseable {
     private final CallRunner calls;
     private final Dispatcher dispatcher;
     private final ScheduledExecutorService scheduler;
+    private final WorkerHealth health;
+    private final LimiterLookup limiters;
+    private final Duration limiterEvictionInterval;
     private boolean started;
     private boolean closed;
 
     private QueueWorker(Builder b) {
-        this.name = b.name;
+        this.name = WorkerDefaults.name(b.name, b.consumer);
         this.consumer = Objects.requireNonNull(b.consumer, "consumer");
         Invoker invoker = Objects.requireNonNull(b.invoker, "invoker");
         this.retryPolicy = b.retryPolicy;
@@ -68,20 +78,25 @@ public final class QueueWorker implements AutoCloseable {
             this.ownedCallbacks = null;
         }
         this.maxInflight = b.maxInflight;
-        this.keepAliveInterval = b.keepAliveInterval;
+        this.keepAliveInterval = WorkerDefaults.keepAliveInterval(b.keepAliveInterval, b.consumer);
         this.pollWait = b.pollWait;
         this.shutdownGrace = b.shutdownGrace;
         this.callbackTimeout = b.callbackTimeout;
         this.invocationTimeout = b.invocationTimeout;
         FreeReturns freeReturns = b.freeReturns != null ? b.freeReturns : FreeReturns.inMemory();
-        SettlementRules rules = new SettlementRules(b.retryPolicy, b.rejectionsWaitInQueue, b.rejectionDelay,
+        boolean rejectionsWait = WorkerDefaults.rejectionsWaitInQueue(b.rejectionsWaitInQueue, b.limiters);
+        SettlementRules rules = new SettlementRules(b.retryPolicy, rejectionsWait, b.rejectionDelay,
                 b.maxFreeReturns, freeReturns, b.random, b.clock);
+        WorkerListener listener = GuardedListener.of(b.listener);
         this.inFlight = new InFlight(maxInflight, b.ticker);
-        this.calls = new CallRunner(invoker, callbacks, rules, freeReturns, GuardedListener.of(b.listener),
-                cancellations, inFlight, b.ticker, b.rejectionDelay);
+        this.calls = new CallRunner(invoker, callbacks, rules, freeReturns, listener, cancellations, inFlight,
+                b.ticker, b.rejectionDelay, InvocationTracing.guarded(b.tracing));
+        this.health = new WorkerHealth(name, listener, b.ticker);
         this.dispatcher = new Dispatcher(name, consumer, b.limiters, inFlight, calls, pollWait, b.rejectionDelay,
-                b.ticker);
+                b.ticker, health);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Threads.named("async-queue-timer-" + name));
+        this.limiters = b.limiters;
+        this.limiterEvictionInterval = b.limiterEvictionInterval;
     }
 
     /** The one front door: configure, then {@link Builder#build()} and {@link #start()}. */
@@ -100,6 +115,8 @@ public final class QueueWorker implements AutoCloseable {
         consumer.start();
         cancellations.onCancel(calls::cancelRunning);
         started = true;
+        health.started();
+        scheduleLimiterEviction();
         long sweep = Math.max(1, keepAliveInterval.toMillis() / 2);
         every(sweep, "keep-alive", () -> inFlight.keepAlive(keepAliveInterval));
         every(deadlineCheckMillis(invocationTimeout), "deadline", () -> calls.expireOverdue(invocationTimeout));
@@ -122,6 +139,20 @@ public final class QueueWorker implements AutoCloseable {
     /** How often calls are checked against their deadline: a tenth of the timeout, between 10 ms and 1 s. */
     static long deadlineCheckMillis(Duration invocationTimeout) {
         return Math.max(10, Math.min(1000, invocationTimeout.toMillis() / 10));
+    }
+
+    /** Runs the limiters' {@link LimiterLookup#evictIdle()} on the timer thread, so they need no thread of their own. */
+    private void scheduleLimiterEviction() {
+        every(limiterEvictionInterval.toMillis(), "limiter eviction", limiters::evictIdle);
+    }
+
+    /**
+     * Where the worker is now: {@link WorkerState#RUNNING}, {@link WorkerState#DEGRADED} while pulls fail,
+     * {@link WorkerState#TRANSPORT_CLOSED} once the connection is gone for good, {@link WorkerState#STOPPED}
+     * after {@link #close()}. A health check can report it; a {@link WorkerListener} hears each change.
+     */
+    public WorkerState state() {
+        return health.state();
     }
 
     /** Invocations being worked on now (calls and their callbacks). */
@@ -149,6 +180,7 @@ public final class QueueWorker implements AutoCloseable {
         if (!wasStarted) {
             // Never started: nothing was pulled, but the scheduler and an owned callback sender still need stopping.
             releaseResources();
+            health.stopped();
             return;
         }
         dispatcher.stop(pollWait.plusSeconds(2));
@@ -159,6 +191,7 @@ public final class QueueWorker implements AutoCloseable {
         inFlight.awaitEmpty(callbackTimeout);
         consumer.close();
         releaseResources();
+        health.stopped();
         log.info("queue-worker {} stopped", name);
     }
 
@@ -180,7 +213,7 @@ public final class QueueWorker implements AutoCloseable {
 
     /** Configures a {@link QueueWorker}; the consumer strategy and the invoker are required. */
     public static final class Builder {
-        private String name = "faas-request";
+        private String name;
         private ConsumerStrategy consumer;
         private Invoker invoker;
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
@@ -188,12 +221,13 @@ public final class QueueWorker implements AutoCloseable {
         private Duration callbackTimeout = Duration.ofSeconds(30);
         private Duration invocationTimeout = Duration.ofMinutes(1);
         private LimiterLookup limiters = LimiterLookup.unlimited();
-        private boolean rejectionsWaitInQueue;
+        private Boolean rejectionsWaitInQueue;
         private Duration rejectionDelay = Duration.ofMillis(500);
         private int maxFreeReturns = 100;
         private FreeReturns freeReturns;
         private int maxInflight = 50;
-        private Duration keepAliveInterval = Duration.ofSeconds(10);
+        private Duration keepAliveInterval;
+        private Duration limiterEvictionInterval = Duration.ofSeconds(30);
         private Duration pollWait = Duration.ofSeconds(1);
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private Clock clock = Clock.systemUTC();
@@ -201,11 +235,12 @@ public final class QueueWorker implements AutoCloseable {
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
         private WorkerListener listener = WorkerListener.NONE;
         private Cancellations cancellations = Cancellations.NONE;
+        private InvocationTracing tracing = InvocationTracing.NONE;
 
         private Builder() {
         }
 
-        /** A name for logs and thread names, usually the queue's. */
+        /** A name for logs and thread names (default: the queue the consumer drains). */
         public Builder name(String name) { this.name = Objects.requireNonNull(name); return this; }
 
         /** Where deliveries come from (required). */
@@ -238,16 +273,27 @@ public final class QueueWorker implements AutoCloseable {
             return this;
         }
 
-        /** Per-function concurrency limiters (default: unlimited). */
+        /**
+         * Per-function concurrency limiters (default: unlimited). A lookup that {@link LimiterLookup#limits() limits}
+         * also turns {@link #rejectionsWaitInQueue} on, unless it was set, and the worker runs its
+         * {@link LimiterLookup#evictIdle()} every {@link #limiterEvictionInterval} on its timer thread.
+         */
         public Builder limiters(LimiterLookup limiters) { this.limiters = Objects.requireNonNull(limiters); return this; }
 
         /**
          * When true, a 429 from a function sends the message back to the queue after {@code delay}
-         * without using up a retry: the limiter, not the retry budget, paces the function.
+         * without using up a retry: the limiter, not the retry budget, paces the function. Default: on, after
+         * 500ms, when the {@link #limiters} limit; off otherwise.
          */
         public Builder rejectionsWaitInQueue(boolean enabled, Duration delay) {
             this.rejectionsWaitInQueue = enabled;
-            this.rejectionDelay = Objects.requireNonNull(delay);
+            this.rejectionDelay = notNegative(delay, "rejection delay");
+            return this;
+        }
+
+        /** How often the limiters forget idle functions ({@link LimiterLookup#evictIdle()}, default 30s). */
+        public Builder limiterEvictionInterval(Duration interval) {
+            this.limiterEvictionInterval = positive(interval, "limiterEvictionInterval");
             return this;
         }
 
@@ -278,14 +324,17 @@ public final class QueueWorker implements AutoCloseable {
             return this;
         }
 
-        /** How often a running call tells the queue it is still in progress; keep it well under the ack wait. */
+        /**
+         * How often a running call tells the queue it is still in progress; shorter than the consumer's ack wait,
+         * or {@link #build()} fails (default: a third of the ack wait, at most 10s).
+         */
         public Builder keepAliveInterval(Duration interval) { this.keepAliveInterval = positive(interval, "keepAliveInterval"); return this; }
 
         /** How long one pull waits for work when the queue is empty (default 1s). */
         public Builder pollWait(Duration pollWait) { this.pollWait = positive(pollWait, "pollWait"); return this; }
 
         /** How long {@link #close()} lets calls in flight finish (default 10s). */
-        public Builder shutdownGrace(Duration grace) { this.shutdownGrace = Objects.requireNonNull(grace); return this; }
+        public Builder shutdownGrace(Duration grace) { this.shutdownGrace = notNegative(grace, "shutdownGrace"); return this; }
 
         /** Wall clock for {@code Retry-After} dates. */
         public Builder clock(Clock clock) { this.clock = Objects.requireNonNull(clock); return this; }
@@ -308,11 +357,30 @@ public final class QueueWorker implements AutoCloseable {
             return this;
         }
 
-        /** A worker with this configuration, not started yet. */
+        /**
+         * Traces each attempt, its function call and its callback (default: {@link InvocationTracing#NONE}); with
+         * {@link dev.asyncqueue.tracing.ObservationTracing} the attempt continues the trace the queued message carries.
+         */
+        public Builder tracing(InvocationTracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing);
+            return this;
+        }
+
+        /**
+         * A worker with this configuration, not started yet.
+         *
+         * @throws IllegalArgumentException when the keep-alive interval is not shorter than the consumer's ack wait
+         * @throws NullPointerException when the consumer or the invoker is missing
+         */
         public QueueWorker build() { return new QueueWorker(this); }
 
         private static Duration positive(Duration d, String what) {
             if (d.isZero() || d.isNegative()) throw new IllegalArgumentException(what + " must be positive");
+            return d;
+        }
+
+        private static Duration notNegative(Duration d, String what) {
+            if (d.isNegative()) throw new IllegalArgumentException(what + " must not be negative, got " + d);
             return d;
         }
     }

@@ -46,6 +46,14 @@ public interface WorkerListener {
     default void cancelled(Invocation invocation, boolean wasRunning) {
     }
 
+    /**
+     * The worker's {@link WorkerState} changed, {@code why} in a few words: {@link WorkerState#DEGRADED} when
+     * pulls start failing, back to {@link WorkerState#RUNNING} when they work again,
+     * {@link WorkerState#TRANSPORT_CLOSED} when the connection is gone for good. Each change is heard once.
+     */
+    default void stateChanged(WorkerState state, String why) {
+    }
+
     /** All of {@code listeners}, in order; one that throws does not keep the others from hearing. */
     static WorkerListener all(WorkerListener... listeners) {
         return GuardedListener.of(List.of(listeners));

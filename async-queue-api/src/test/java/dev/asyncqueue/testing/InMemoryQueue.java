@@ -141,7 +141,11 @@ public final class InMemoryQueue implements ConsumerStrategy {
         return started && !closed;
     }
 
-    /** True once {@link #close()} was called (and not started again since). */
+    /**
+     * True once {@link #close()} was called (and not started again since); a worker reads it as its transport
+     * being closed for good, and stops pulling.
+     */
+    @Override
     public boolean isClosed() {
         return closed;
     }

@@ -1,9 +1,11 @@
 package dev.asyncqueue.examples;
 
+import dev.asyncqueue.ConcurrencyLimiter;
 import dev.asyncqueue.ConsumerStrategy;
 import dev.asyncqueue.Invoker;
 import dev.asyncqueue.LimiterLookup;
 import dev.asyncqueue.Ticker;
+import dev.asyncqueue.limiter.AdaptiveLimiterProvider;
 import dev.asyncqueue.limiter.LimiterRegistry;
 import dev.asyncqueue.Threads;
 import dev.asyncqueue.config.ConfigurationException;
@@ -34,11 +36,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 
 /**
  * The runnable queue-worker: an ingest endpoint ({@code POST /async-function/{name}}) and a worker
@@ -186,21 +186,14 @@ public final class QueueWorkerApp implements AutoCloseable {
             if (paced) {
                 LimiterRegistry registry = LimiterRegistry.fromSettings(settings, Ticker.system());
                 Map<String, String> fixed = config.functionMaxInflight();
-                limiters = fixed.isEmpty() ? registry : (function, annotations) -> {
-                    String limit = fixed.get(function);
-                    if (limit == null || annotations.containsKey(LimiterRegistry.MAX_INFLIGHT_ANNOTATION)) {
-                        return registry.limiterFor(function, annotations);
-                    }
-                    Map<String, String> withLimit = new HashMap<>(annotations);
-                    withLimit.put(LimiterRegistry.MAX_INFLIGHT_ANNOTATION, limit);
-                    return registry.limiterFor(function, withLimit);
-                };
-                ScheduledExecutorService evictor = Executors.newSingleThreadScheduledExecutor(
-                        Threads.named("async-queue-limiter-eviction"));
-                evictor.scheduleWithFixedDelay(registry::evictIdle, 30, 30, TimeUnit.SECONDS);
-                resources.push(evictor::shutdownNow);
+                limiters = fixed.isEmpty() ? registry : new ConfiguredLimitsFirst(registry, fixed);
                 metrics.bindLimiters(registry, config.queue());
-                log.info("adaptive concurrency on: limiter {} per function", registry.providerName());
+                String provider = registry.providerName();
+                if (provider.equals(AdaptiveLimiterProvider.NAME)) {
+                    log.info("adaptive concurrency on: an adaptive limiter per function");
+                } else {
+                    log.info("concurrency limits on: a {} limiter per function", provider);
+                }
             }
             // The worker checks each callback again just before posting (the host may resolve elsewhere by then) and signs it.
             // Callbacks share the HTTP invoker's client and pool, as the OpenFaaS worker shares one client.
@@ -210,6 +203,8 @@ public final class QueueWorkerApp implements AutoCloseable {
             resources.push(callbackSender);
             CallbackSender callbacks = new GuardedCallbackSender(callbackSender, WorkerSettings.callbackPolicy(settings),
                     WorkerSettings.callbackSigner(settings));
+            // The worker evicts idle limiters on its own timer. A 429 waits in the queue whenever the app paces,
+            // whichever provider it names (the worker's default would follow the provider).
             worker = QueueWorker.builder()
                     .name(config.queue())
                     .callbacks(callbacks)
@@ -245,6 +240,30 @@ public final class QueueWorkerApp implements AutoCloseable {
                 .deadLetters(operations.deadLetterEnabled())
                 .deadLetterMaxAge(operations.deadLetterMaxAge())
                 .build());
+    }
+
+    /** Functions given a limit by {@code function_max_inflight} get it, unless their annotation sets one. */
+    private record ConfiguredLimitsFirst(LimiterRegistry registry, Map<String, String> fixed) implements LimiterLookup {
+        @Override
+        public ConcurrencyLimiter limiterFor(String function, Map<String, String> annotations) {
+            String limit = fixed.get(function);
+            if (limit == null || annotations.containsKey(LimiterRegistry.MAX_INFLIGHT_ANNOTATION)) {
+                return registry.limiterFor(function, annotations);
+            }
+            Map<String, String> withLimit = new HashMap<>(annotations);
+            withLimit.put(LimiterRegistry.MAX_INFLIGHT_ANNOTATION, limit);
+            return registry.limiterFor(function, withLimit);
+        }
+
+        @Override
+        public boolean limits() {
+            return registry.limits();
+        }
+
+        @Override
+        public List<String> evictIdle() {
+            return registry.evictIdle();
+        }
     }
 
     /** Keep-alives three times per ack wait, so one lost one does not cause a redelivery. */

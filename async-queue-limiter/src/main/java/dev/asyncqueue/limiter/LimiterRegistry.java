@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * running finish under the old one.
  *
  * <p>Idle means no permit in flight and no acquire or release for the idle timeout. The registry has
- * no thread of its own: the caller runs {@link #evictIdle()} from time to time, and the injected
+ * no thread of its own: a worker given it ({@code QueueWorker.Builder.limiters}) runs {@link #evictIdle()} on
+ * its timer thread, any other caller runs it from time to time; the injected
  * {@link Ticker} says how long things have been idle. Eviction and acquisition of one function are
  * serialised, so a permit is never granted by a limiter that has just been dropped.
  *
@@ -138,6 +139,7 @@ public final class LimiterRegistry implements LimiterLookup {
      *
      * @return the functions whose limiters were dropped
      */
+    @Override
     public List<String> evictIdle() {
         long now = ticker.read();
         List<String> evicted = new ArrayList<>();
@@ -154,6 +156,15 @@ public final class LimiterRegistry implements LimiterLookup {
             log.debug("dropped the limiters of idle functions {}", evicted);
         }
         return evicted;
+    }
+
+    /**
+     * False only with the {@code none} provider ({@value #ENABLED_SETTING}{@code =false}): a 429 then counts as a
+     * retry, as with no limiter at all, even for a function whose annotation fixes its limit.
+     */
+    @Override
+    public boolean limits() {
+        return !provider.name().equals(UnlimitedLimiterProvider.NAME);
     }
 
     /** The functions that have a limiter now, sorted. */

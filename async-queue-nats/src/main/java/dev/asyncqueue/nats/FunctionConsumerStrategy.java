@@ -59,6 +59,7 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
     private final Map<String, FunctionSource> active = new LinkedHashMap<>();
     private long nextDiscovery;
     private int rotation;
+    private boolean discoveryFailing;
     private volatile List<WorkSource> current = List.of();
     private volatile InboxKeepAlive keepAlive;
 
@@ -128,6 +129,22 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
         return rotated;
     }
 
+    @Override
+    public Optional<String> queue() {
+        return Optional.of(queue.name());
+    }
+
+    @Override
+    public Optional<Duration> ackWait() {
+        return Optional.of(ackWait);
+    }
+
+    /** True once the queue's NATS connection is closed: jnats never reopens a closed connection. */
+    @Override
+    public boolean isClosed() {
+        return queue.connectionClosed();
+    }
+
     /** Functions whose consumers are pulled now. */
     Set<String> activeFunctions() {
         Set<String> functions = new HashSet<>();
@@ -141,9 +158,10 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
             info = queue.connection().jetStreamManagement()
                     .getStreamInfo(queue.streamName(), StreamInfoOptions.allSubjects());
         } catch (IOException | JetStreamApiException e) {
-            log.warn("cannot read pending counts of {}: {}", queue.streamName(), e.getMessage());
+            discoveryFailed(e);
             return;
         }
+        discoveryFailing = false;
         Set<String> withWork = new HashSet<>();
         List<Subject> subjects = info.getStreamState().getSubjects();
         if (subjects != null) {
@@ -165,6 +183,16 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
             }
         }
         current = List.copyOf(active.values());
+    }
+
+    /** Warned about once while it lasts: during an outage every discovery fails, and the worker says so too. */
+    private void discoveryFailed(Exception e) {
+        if (discoveryFailing) {
+            log.debug("cannot read pending counts of {}: {}", queue.streamName(), e.toString());
+        } else {
+            discoveryFailing = true;
+            log.warn("cannot read pending counts of {}: {}", queue.streamName(), e.getMessage());
+        }
     }
 
     private FunctionSource open(String subject) {
@@ -246,16 +274,25 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
         }
 
         /** How long the server waits for an ack or keep-alive before redelivering ({@code ack_wait}, 30s). */
-        public Builder ackWait(Duration ackWait) { this.ackWait = Objects.requireNonNull(ackWait); return this; }
+        public Builder ackWait(Duration ackWait) { this.ackWait = BuilderChecks.positive(ackWait, "ackWait"); return this; }
 
         /** A function's consumer idle this long is deleted ({@code consumer_inactive_threshold}, 30s). */
-        public Builder inactiveThreshold(Duration threshold) { this.inactiveThreshold = Objects.requireNonNull(threshold); return this; }
+        public Builder inactiveThreshold(Duration threshold) {
+            this.inactiveThreshold = BuilderChecks.positive(threshold, "inactiveThreshold");
+            return this;
+        }
 
         /** How often the stream's per-function counts are read to find functions with work (500ms). */
-        public Builder discoveryInterval(Duration interval) { this.discoveryInterval = Objects.requireNonNull(interval); return this; }
+        public Builder discoveryInterval(Duration interval) {
+            this.discoveryInterval = BuilderChecks.positive(interval, "discoveryInterval");
+            return this;
+        }
 
         /** Messages of one function delivered and not yet acked, across all workers (1000). */
-        public Builder maxAckPending(long maxAckPending) { this.maxAckPending = maxAckPending; return this; }
+        public Builder maxAckPending(long maxAckPending) {
+            this.maxAckPending = BuilderChecks.positiveOrUnlimited(maxAckPending, "maxAckPending");
+            return this;
+        }
 
         /** The strategy; consumers are created when it starts and as functions get work. */
         public FunctionConsumerStrategy build() { return new FunctionConsumerStrategy(this); }

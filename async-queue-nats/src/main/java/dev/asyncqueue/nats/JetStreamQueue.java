@@ -177,11 +177,23 @@ public final class JetStreamQueue implements AsyncQueue {
         return connection.getStatus() == Connection.Status.CONNECTED;
     }
 
+    /** True once its connection is closed, for good: jnats never reopens a closed connection. */
+    boolean connectionClosed() {
+        return connection.getStatus() == Connection.Status.CLOSED;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException at once, when the invocation names another queue
+     */
     @Override
     public CompletionStage<EnqueueReceipt> enqueue(Invocation invocation) {
         if (!invocation.queue().equals(name)) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException(
-                    "invocation " + invocation.callId() + " is for queue " + invocation.queue() + ", not " + name));
+            // A mistake in the caller's code, not a failure of the queue: said at once, not inside the future.
+            throw new IllegalArgumentException("invocation " + invocation.callId() + " is for queue "
+                    + invocation.queue() + ", not " + name + "; build it with queue.invocation(function), or"
+                    + " Invocation.builder(function).queue(\"" + name + "\")");
         }
         byte[] data = QueueRequestWriter.encode(invocation);
         if (data.length > maxMessageBytes) {
@@ -277,7 +289,10 @@ public final class JetStreamQueue implements AsyncQueue {
         }
 
         /** How long a call id is remembered for de-duplication (2 minutes). */
-        public Builder duplicateWindow(Duration window) { this.duplicateWindow = Objects.requireNonNull(window); return this; }
+        public Builder duplicateWindow(Duration window) {
+            this.duplicateWindow = BuilderChecks.positive(window, "duplicateWindow");
+            return this;
+        }
 
         /** How long an enqueue waits for the server's confirmation before failing (10s); keep it under the duplicate window. */
         public Builder publishTimeout(Duration timeout) {
@@ -306,7 +321,18 @@ public final class JetStreamQueue implements AsyncQueue {
             return this;
         }
 
-        /** Connects to the stream, creating it when absent. */
-        public JetStreamQueue build() { return new JetStreamQueue(this); }
+        /**
+         * Connects to the stream, creating it when absent.
+         *
+         * @throws IllegalArgumentException when the publish timeout is not shorter than the duplicate window: an
+         *         enqueue repeated after a timeout could then be stored twice
+         */
+        public JetStreamQueue build() {
+            if (publishTimeout.compareTo(duplicateWindow) >= 0) {
+                throw new IllegalArgumentException("publishTimeout " + publishTimeout + " must be shorter than the"
+                        + " duplicateWindow " + duplicateWindow + ", so an enqueue repeated after a timeout is stored once");
+            }
+            return new JetStreamQueue(this);
+        }
     }
 }

@@ -14,13 +14,21 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * Opens NATS connections from settings, reconnecting for ever, with state changes logged. This is the nats
- * module's one door for configuration: the settings below are all it reads, each validated with an error
- * naming the variable. Use one way of authenticating, not several.
+ * The way to connect to NATS for this library: {@link #connect(String, String)} with a URL, or
+ * {@link #connect(Settings, String)} with the settings below. Unlike jnats' own defaults (60 reconnects, errors to
+ * java.util.logging), a connection made here reconnects for ever, waiting 250 ms, 500 ms, then a second between
+ * rounds (with jitter); it logs its state changes and the client's errors through SLF4J
+ * ({@code dev.asyncqueue.nats.NatsConnections}), and carries a name the server shows in its connection list.
+ *
+ * <p>This is also the nats module's one door for configuration: the settings below are all it reads, each
+ * validated with an error naming the variable. Use one way of authenticating, not several.
  *
  * <table>
  *   <caption>settings read by the nats module</caption>
@@ -67,7 +75,8 @@ public final class NatsConnections {
     }
 
     /**
-     * Options for {@link #url(Settings)} with endless reconnects; {@code onEvent} hears every state change. Connect
+     * Options for {@link #url(Settings)} with the defaults above (endless reconnects with back-off, SLF4J); {@code
+     * onEvent} hears every state change, e.g. {@link NatsMetrics#connectionEvent} to count reconnects. Connect
      * with {@link #connect(Options)}: when the server refuses the credentials of a first connection, these options
      * close it at once, and that method turns the closed connection into the server's reason.
      */
@@ -82,22 +91,45 @@ public final class NatsConnections {
             throw new ConfigurationException(settings.get("nats_url").isPresent() ? "nats_url" : "nats_host",
                     "the NATS client refuses '" + redact(nats.url()) + "': " + redact(e.getMessage()));
         }
+        // jnats reports DISCONNECTED after every failed reconnect round: warned about once per outage.
+        AtomicBoolean down = new AtomicBoolean();
         return builder
                 .connectionName(connectionName)
                 .connectionTimeout(nats.connectTimeout())
                 .maxReconnects(-1)
-                .reconnectWait(Duration.ofSeconds(1))
+                .reconnectDelayHandler(NatsConnections::reconnectWait)
                 .errorListener(new Slf4jErrorListener())
                 .connectionListener((conn, event) -> {
                     switch (event) {
-                        case DISCONNECTED -> log.warn("NATS disconnected");
-                        case RECONNECTED -> log.info("NATS reconnected to {}", redact(conn.getConnectedUrl()));
-                        case CONNECTED -> log.info("NATS connected to {}", redact(conn.getConnectedUrl()));
+                        case DISCONNECTED -> {
+                            if (down.compareAndSet(false, true)) {
+                                log.warn("NATS disconnected; reconnecting (further attempts logged at debug)");
+                            } else {
+                                log.debug("NATS still disconnected");
+                            }
+                        }
+                        case RECONNECTED -> {
+                            down.set(false);
+                            log.info("NATS reconnected to {}", redact(conn.getConnectedUrl()));
+                        }
+                        case CONNECTED -> {
+                            down.set(false);
+                            log.info("NATS connected to {}", redact(conn.getConnectedUrl()));
+                        }
                         case CLOSED -> log.info("NATS connection closed");
                         default -> log.debug("NATS {}", event);
                     }
                     onEvent.accept(event);
                 });
+    }
+
+    /**
+     * The wait before reconnect round {@code round}: short for a blip, then once a second, so a fleet of workers
+     * does not hammer a server that is coming back; jitter keeps them from arriving together.
+     */
+    static Duration reconnectWait(long round) {
+        long millis = round <= 1 ? 250 : round == 2 ? 500 : 1000;
+        return Duration.ofMillis(millis + ThreadLocalRandom.current().nextLong(100));
     }
 
     /**
@@ -151,7 +183,17 @@ public final class NatsConnections {
         return text.contains("authorization violation") || text.contains("authentication");
     }
 
-    /** Connects, or fails with a message naming the server. */
+    /**
+     * Connects to {@code url} ({@code nats://host:port}, comma-separated for several servers) with the defaults
+     * above, or fails with a message naming the server.
+     *
+     * @param connectionName what the server's connection list calls this client (your application's name)
+     */
+    public static Connection connect(String url, String connectionName) throws IOException {
+        return connect(Settings.of(Map.of("nats_url", url)), connectionName);
+    }
+
+    /** Connects as {@code settings} say (the table above), or fails with a message naming the server. */
     public static Connection connect(Settings settings, String connectionName) throws IOException {
         return connect(options(settings, connectionName, e -> { }).build());
     }

@@ -103,6 +103,22 @@ public final class StaticConsumerStrategy implements ConsumerStrategy {
     }
 
     @Override
+    public Optional<String> queue() {
+        return Optional.of(queue.name());
+    }
+
+    @Override
+    public Optional<Duration> ackWait() {
+        return Optional.of(ackWait);
+    }
+
+    /** True once the queue's NATS connection is closed: jnats never reopens a closed connection. */
+    @Override
+    public boolean isClosed() {
+        return queue.connectionClosed();
+    }
+
+    @Override
     public void close() {
         PullSession closing = session;
         session = null;
@@ -153,10 +169,13 @@ public final class StaticConsumerStrategy implements ConsumerStrategy {
         public Builder consumerName(String name) { this.consumerName = Objects.requireNonNull(name); return this; }
 
         /** How long the server waits for an ack or keep-alive before redelivering ({@code ack_wait}, 30s). */
-        public Builder ackWait(Duration ackWait) { this.ackWait = Objects.requireNonNull(ackWait); return this; }
+        public Builder ackWait(Duration ackWait) { this.ackWait = BuilderChecks.positive(ackWait, "ackWait"); return this; }
 
         /** Messages delivered and not yet acked, across all workers, including those waiting for a retry. */
-        public Builder maxAckPending(long maxAckPending) { this.maxAckPending = maxAckPending; return this; }
+        public Builder maxAckPending(long maxAckPending) {
+            this.maxAckPending = BuilderChecks.positiveOrUnlimited(maxAckPending, "maxAckPending");
+            return this;
+        }
 
         /** The strategy; its consumer is created when it starts. */
         public StaticConsumerStrategy build() { return new StaticConsumerStrategy(this); }

@@ -1,12 +1,11 @@
 package dev.asyncqueue.examples.embedding;
 
-import dev.asyncqueue.Invocation;
 import dev.asyncqueue.http.HttpInvoker;
 import dev.asyncqueue.nats.JetStreamQueue;
+import dev.asyncqueue.nats.NatsConnections;
 import dev.asyncqueue.nats.StaticConsumerStrategy;
 import dev.asyncqueue.worker.QueueWorker;
 import io.nats.client.Connection;
-import io.nats.client.Nats;
 
 import java.net.URI;
 
@@ -19,9 +18,9 @@ public final class EmbeddedWorkerExample {
     public static void main(String[] args) throws Exception {
         String natsUrl = args.length > 0 ? args[0] : "nats://127.0.0.1:4222";
         String gateway = args.length > 1 ? args[1] : "http://127.0.0.1:8080";
-        try (Connection nats = Nats.connect(natsUrl)) {
+        try (Connection nats = NatsConnections.connect(natsUrl, "embedded-worker-example")) {
             JetStreamQueue queue = JetStreamQueue.builder(nats).queue("faas-request").build();
-            queue.enqueue(Invocation.builder("echo").body("hello".getBytes())
+            queue.enqueue(queue.invocation("echo").body("hello".getBytes())
                     .callbackUrl(URI.create(gateway + "/demo/callback")).build())
                     .toCompletableFuture().join();
             try (HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(URI.create(gateway)).build();

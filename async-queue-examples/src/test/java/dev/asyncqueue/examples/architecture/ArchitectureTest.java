@@ -44,6 +44,17 @@ class ArchitectureTest {
     }
 
     @Test
+    void inTheApiModuleOnlyTheMetricsBindingAndObservationTracingNameMicrometer() {
+        // Micrometer is optional there: the engine must load and run without it on the class path.
+        List<String> others = API.referencesTo("io/micrometer/").stream()
+                .filter(ref -> !ref.startsWith("dev/asyncqueue/metrics/"))
+                .filter(ref -> !ref.startsWith("dev/asyncqueue/tracing/ObservationTracing"))
+                .toList();
+        assertEquals(List.of(), others);
+        assertFalse(API.referencesTo("io/micrometer/observation/").isEmpty(), "the reader sees ObservationTracing's use");
+    }
+
+    @Test
     void theLimiterAndNatsModulesDoNotSeeEachOther() {
         assertEquals(List.of(), LIMITER.referencesTo("dev/asyncqueue/nats/"));
         assertEquals(List.of(), LIMITER.referencesTo("io/nats/"));
