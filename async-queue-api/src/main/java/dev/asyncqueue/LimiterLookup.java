@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Finds the concurrency limiter that paces one function. A worker given one ({@code QueueWorker.Builder.limiters})
+ * Finds the concurrency limiter that paces one function. A worker given one ({@code QueueWorkerBuilder.limiters})
  * also calls {@link #evictIdle()} from its own timer, so a lookup that keeps a limiter per function needs no
  * thread of its own.
  */

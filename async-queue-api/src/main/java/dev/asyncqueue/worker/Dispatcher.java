@@ -95,10 +95,14 @@ final class Dispatcher {
             try {
                 taken = inFlight.takeFree(pollWait);
                 if (taken == 0) continue;
-                List<WorkSource> sources = backoff.ready(consumer.sources(), ticker.read());
-                if (sources.isEmpty() && closedForGood()) break;
+                List<WorkSource> all = consumer.sources();
+                if (all.isEmpty() && closedForGood()) break;
+                List<WorkSource> sources = backoff.ready(all, ticker.read());
                 round = new FairShares(taken, sources.size());
-                if (pull(sources, round)) health.pulled();
+                // Sources all sitting out a failure prove nothing; a round with nothing to pull, or pulled
+                // without a failure, shows the worker healthy.
+                boolean healthy = pull(sources, round) && (all.isEmpty() || !sources.isEmpty());
+                if (healthy) health.pulled();
             } catch (InterruptedException e) {
                 if (running) log.warn("dispatcher of {} interrupted; stopping", name);
                 break;

@@ -50,14 +50,14 @@ class QueueWorkerEmbeddingTest {
         server.close();
     }
 
-    private QueueWorker.Builder worker(ConsumerStrategy consumer) {
+    private QueueWorkerBuilder worker(ConsumerStrategy consumer) {
         return QueueWorker.builder().consumer(consumer).invoker(invoker).pollWait(Duration.ofMillis(50))
                 .retryPolicy(new RetryPolicy(3, RetryPolicy.DEFAULT_RETRY_CODES, Duration.ofMillis(50),
                         Duration.ofMillis(200), Backoff.EXPONENTIAL))
                 .shutdownGrace(Duration.ofSeconds(5));
     }
 
-    private QueueWorker start(QueueWorker.Builder builder) {
+    private QueueWorker start(QueueWorkerBuilder builder) {
         QueueWorker worker = builder.build();
         toClose.add(0, worker);
         worker.start();
@@ -145,7 +145,7 @@ class QueueWorkerEmbeddingTest {
 
     @Test
     void negativeDurationsAreRefusedWhereTheyAreSet() {
-        QueueWorker.Builder builder = worker(queue);
+        QueueWorkerBuilder builder = worker(queue);
 
         assertThrows(IllegalArgumentException.class, () -> builder.shutdownGrace(Duration.ofSeconds(-1)));
         assertThrows(IllegalArgumentException.class, () -> builder.rejectionsWaitInQueue(true, Duration.ofMillis(-1)));

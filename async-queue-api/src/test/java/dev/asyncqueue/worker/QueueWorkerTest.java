@@ -68,7 +68,7 @@ class QueueWorkerTest {
                 Backoff.EXPONENTIAL);
     }
 
-    private QueueWorker.Builder worker() {
+    private QueueWorkerBuilder worker() {
         return QueueWorker.builder()
                 .name("test")
                 .consumer(queue)
@@ -79,7 +79,7 @@ class QueueWorkerTest {
                 .shutdownGrace(Duration.ofSeconds(5));
     }
 
-    private QueueWorker start(QueueWorker.Builder builder) {
+    private QueueWorker start(QueueWorkerBuilder builder) {
         QueueWorker worker = builder.build();
         toClose.add(0, worker);
         worker.start();

@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * running finish under the old one.
  *
  * <p>Idle means no permit in flight and no acquire or release for the idle timeout. The registry has
- * no thread of its own: a worker given it ({@code QueueWorker.Builder.limiters}) runs {@link #evictIdle()} on
+ * no thread of its own: a worker given it ({@code QueueWorkerBuilder.limiters}) runs {@link #evictIdle()} on
  * its timer thread, any other caller runs it from time to time; the injected
  * {@link Ticker} says how long things have been idle. Eviction and acquisition of one function are
  * serialised, so a permit is never granted by a limiter that has just been dropped.

@@ -151,7 +151,7 @@ public final class KvStatusStore implements StatusStore, AutoCloseable {
     }
 
     /**
-     * Free returns counted in this bucket, for {@code QueueWorker.Builder.freeReturns}: they survive a
+     * Free returns counted in this bucket, for {@code QueueWorkerBuilder.freeReturns}: they survive a
      * restart of the worker and are shared by all workers of the queue.
      */
     public FreeReturns freeReturns() {
