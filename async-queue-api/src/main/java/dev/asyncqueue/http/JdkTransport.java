@@ -1,6 +1,6 @@
 package dev.asyncqueue.http;
 
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;

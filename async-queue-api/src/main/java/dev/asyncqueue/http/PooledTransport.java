@@ -1,6 +1,6 @@
 package dev.asyncqueue.http;
 
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;

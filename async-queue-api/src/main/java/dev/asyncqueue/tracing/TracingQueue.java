@@ -2,7 +2,7 @@ package dev.asyncqueue.tracing;
 
 import dev.asyncqueue.AsyncQueue;
 import dev.asyncqueue.EnqueueReceipt;
-import dev.asyncqueue.Failures;
+import dev.asyncqueue.internal.Failures;
 import dev.asyncqueue.ForwardingAsyncQueue;
 import dev.asyncqueue.Invocation;
 

@@ -1,7 +1,7 @@
 package dev.asyncqueue.worker;
 
 import dev.asyncqueue.Delivery;
-import dev.asyncqueue.Failures;
+import dev.asyncqueue.internal.Failures;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
 import dev.asyncqueue.Invoker;

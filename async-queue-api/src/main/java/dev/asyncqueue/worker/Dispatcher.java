@@ -7,7 +7,7 @@ import dev.asyncqueue.Invocation;
 import dev.asyncqueue.LimiterLookup;
 import dev.asyncqueue.Outcome;
 import dev.asyncqueue.Permit;
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import dev.asyncqueue.Ticker;
 import dev.asyncqueue.WorkSource;
 import org.slf4j.Logger;

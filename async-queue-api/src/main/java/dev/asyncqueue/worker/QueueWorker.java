@@ -3,7 +3,7 @@ package dev.asyncqueue.worker;
 import dev.asyncqueue.ConsumerStrategy;
 import dev.asyncqueue.Invoker;
 import dev.asyncqueue.LimiterLookup;
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import dev.asyncqueue.callback.CallbackPolicy;
 import dev.asyncqueue.callback.CallbackSender;
 import dev.asyncqueue.callback.GuardedCallbackSender;

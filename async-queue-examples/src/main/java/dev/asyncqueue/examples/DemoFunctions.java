@@ -3,7 +3,7 @@ package dev.asyncqueue.examples;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.asyncqueue.CallHeaders;
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import io.nats.client.support.Encoding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -7,7 +7,7 @@ import dev.asyncqueue.LimiterLookup;
 import dev.asyncqueue.Ticker;
 import dev.asyncqueue.limiter.AdaptiveLimiterProvider;
 import dev.asyncqueue.limiter.LimiterRegistry;
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
 import dev.asyncqueue.config.WorkerSettings;

@@ -1,6 +1,6 @@
 package dev.asyncqueue.nats;
 
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
 import io.nats.client.Connection;

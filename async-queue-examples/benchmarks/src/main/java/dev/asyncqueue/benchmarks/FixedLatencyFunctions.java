@@ -2,7 +2,7 @@ package dev.asyncqueue.benchmarks;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package dev.asyncqueue.examples.inprocess;
 
 import dev.asyncqueue.Invoker;
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import dev.asyncqueue.config.Settings;
 import dev.asyncqueue.spi.InvokerProvider;
 

@@ -2,7 +2,7 @@ package dev.asyncqueue.examples.ops;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.asyncqueue.AsyncQueue;
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import dev.asyncqueue.limiter.LimiterMetrics;
 import dev.asyncqueue.limiter.LimiterRegistry;
 import dev.asyncqueue.metrics.QueueMetrics;

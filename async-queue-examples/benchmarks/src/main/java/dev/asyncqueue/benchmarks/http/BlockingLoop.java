@@ -1,6 +1,6 @@
 package dev.asyncqueue.benchmarks.http;
 
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.asyncqueue.benchmarks.http;
 
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 
 import java.net.URI;
 import java.net.http.HttpClient;

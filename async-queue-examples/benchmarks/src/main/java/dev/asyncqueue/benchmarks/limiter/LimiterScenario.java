@@ -6,7 +6,7 @@ import dev.asyncqueue.benchmarks.Machine;
 import dev.asyncqueue.ConcurrencyLimiter;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import dev.asyncqueue.Ticker;
 import dev.asyncqueue.config.Settings;
 import dev.asyncqueue.http.HttpInvoker;

@@ -2,7 +2,7 @@ package dev.asyncqueue.benchmarks.limiter;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import dev.asyncqueue.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

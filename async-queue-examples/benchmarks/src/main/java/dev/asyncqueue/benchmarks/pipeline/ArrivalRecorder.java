@@ -3,7 +3,7 @@ package dev.asyncqueue.benchmarks.pipeline;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.asyncqueue.CallHeaders;
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 
 import java.io.IOException;
 import java.io.InputStream;

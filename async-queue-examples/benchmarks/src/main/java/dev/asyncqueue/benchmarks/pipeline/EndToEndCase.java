@@ -1,6 +1,6 @@
 package dev.asyncqueue.benchmarks.pipeline;
 
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import dev.asyncqueue.benchmarks.FixedLatencyFunctions;
 import dev.asyncqueue.examples.QueueWorkerApp;
 import dev.asyncqueue.http.HttpInvoker;

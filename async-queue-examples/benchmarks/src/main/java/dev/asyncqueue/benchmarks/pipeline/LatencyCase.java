@@ -1,7 +1,7 @@
 package dev.asyncqueue.benchmarks.pipeline;
 
 import dev.asyncqueue.Invocation;
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import dev.asyncqueue.http.HttpInvoker;
 import dev.asyncqueue.nats.BenchmarkCodec;
 import dev.asyncqueue.nats.JetStreamQueue;

@@ -1,7 +1,7 @@
 package dev.asyncqueue.benchmarks.pipeline;
 
 import dev.asyncqueue.CallHeaders;
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import dev.asyncqueue.http.HttpInvoker;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;

@@ -1,4 +1,4 @@
-package dev.asyncqueue;
+package dev.asyncqueue.internal;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
