@@ -64,14 +64,16 @@ public interface LimiterCoordination {
      * @param stamp          orders the reports that changed the ceiling, across members: the highest wins
      * @param cut            whether the report with this stamp came from a 429
      * @param refusalLatency how long a 429 takes to come back, as the member measured it; zero while unknown
+     * @param roundTrip      how long a successful call takes, as the member measured it; zero while unknown
      */
-    record Report(int limit, int ceiling, long stamp, boolean cut, Duration refusalLatency) {
+    record Report(int limit, int ceiling, long stamp, boolean cut, Duration refusalLatency, Duration roundTrip) {
         public Report {
             if (limit < 0 || ceiling < 0 || stamp < 0) {
                 throw new IllegalArgumentException("limit, ceiling and stamp must not be negative: " + limit + ", "
                         + ceiling + ", " + stamp);
             }
             Objects.requireNonNull(refusalLatency, "refusalLatency");
+            Objects.requireNonNull(roundTrip, "roundTrip");
         }
     }
 }
