@@ -38,6 +38,16 @@ final class CallTimes {
         return 2 * refusal + successNanos / Math.max(1, ceiling);
     }
 
+    /**
+     * Whether 429s come back about as slowly as successes (in more than half their time), or are not
+     * measured yet: then a probe cannot tell an accepted call sooner than by its success.
+     */
+    boolean refusalsSlow(Group group) {
+        long refusal = Math.max(refusalNanos, group.refusalNanos());
+        long success = roundTrip(group);
+        return refusal < 0 || success < 0 || 2 * refusal > success;
+    }
+
     Duration success() {
         return measured(successNanos);
     }

@@ -39,6 +39,9 @@ public final class LocalLimiterCoordination implements LimiterCoordination {
         return new Membership() {
             private long version;
             private SortedMap<String, Report> last = Collections.emptySortedMap();
+            /** The board's change count and the time until which {@code last} holds, absent changes. */
+            private long seenChanges = -1;
+            private long validUntil;
 
             @Override
             public String self() {
@@ -51,15 +54,18 @@ public final class LocalLimiterCoordination implements LimiterCoordination {
             }
 
             @Override
-            public View view() {
-                SortedMap<String, Report> now = board.others(function, replica);
-                synchronized (this) {
-                    if (!now.equals(last)) {
-                        last = now;
+            public synchronized View view() {
+                long now = board.ticker.read();
+                if (seenChanges != board.changes() || now - validUntil >= 0) {
+                    Seen seen = board.others(function, replica);
+                    seenChanges = seen.changes();
+                    validUntil = seen.validUntil();
+                    if (!seen.others().equals(last)) {
+                        last = seen.others();
                         version++;
                     }
-                    return new View(version, last);
                 }
+                return new View(version, last);
             }
 
             @Override
@@ -86,6 +92,8 @@ public final class LocalLimiterCoordination implements LimiterCoordination {
         private final long delay;
         /** By function, then member. */
         private final Map<String, Map<String, Member>> functions = new HashMap<>();
+        /** Counts every publish, heartbeat and close, so that a view can tell it is still current. */
+        private long changes;
 
         private Board(Ticker ticker, Duration ttl, Duration delay) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -106,6 +114,7 @@ public final class LocalLimiterCoordination implements LimiterCoordination {
             Member m = functions.computeIfAbsent(function, f -> new HashMap<>()).computeIfAbsent(id, k -> new Member());
             m.beats.add(ticker.read());
             m.closedAt = Long.MAX_VALUE;
+            changes++;
         }
 
         private synchronized void publish(String function, String id, Report report) {
@@ -113,6 +122,7 @@ public final class LocalLimiterCoordination implements LimiterCoordination {
             long now = ticker.read();
             m.reports.add(new Stamped(now, report));
             m.beats.add(now);
+            changes++;
         }
 
         private synchronized void beat(String id) {
@@ -121,27 +131,38 @@ public final class LocalLimiterCoordination implements LimiterCoordination {
                 Member m = members.get(id);
                 if (m != null && m.closedAt == Long.MAX_VALUE) m.beats.add(now);
             }
+            changes++;
         }
 
         private synchronized void close(String function, String id) {
             Member m = functions.getOrDefault(function, Map.of()).get(id);
             if (m != null) m.closedAt = ticker.read();
+            changes++;
         }
 
-        private synchronized SortedMap<String, Report> others(String function, String self) {
+        private synchronized long changes() {
+            return changes;
+        }
+
+        /** What {@code self} sees of the others now, and until when that holds if nothing is published. */
+        private synchronized Seen others(String function, String self) {
             long now = ticker.read();
+            long until = now + ttl;
             SortedMap<String, Report> seen = new TreeMap<>();
             for (Map.Entry<String, Member> e : functions.getOrDefault(function, Map.of()).entrySet()) {
                 if (e.getKey().equals(self)) continue;
                 Member m = e.getValue();
                 if (m.closedAt != Long.MAX_VALUE && now - m.closedAt >= delay) continue;
+                if (m.closedAt != Long.MAX_VALUE) until = Math.min(until, m.closedAt + delay);
                 Report report = m.visible(now - delay);
+                until = Math.min(until, m.nextReportAt(now - delay) + delay);
                 long beat = m.lastBeat(now - delay);
                 if (report != null && beat != Long.MIN_VALUE && now - delay - beat < ttl) {
                     seen.put(e.getKey(), report);
+                    until = Math.min(until, beat + delay + ttl);
                 }
             }
-            return Collections.unmodifiableSortedMap(seen);
+            return new Seen(Collections.unmodifiableSortedMap(seen), changes, until);
         }
 
         @Override
@@ -151,6 +172,10 @@ public final class LocalLimiterCoordination implements LimiterCoordination {
     }
 
     private record Stamped(long at, Report report) {
+    }
+
+    /** One look at the board: the others, the board's change count, and until when the look holds. */
+    private record Seen(SortedMap<String, Report> others, long changes, long validUntil) {
     }
 
     /** One member's reports and heartbeats, oldest first; what is superseded by a visible one is dropped. */
@@ -164,6 +189,13 @@ public final class LocalLimiterCoordination implements LimiterCoordination {
             while (reports.size() > 1 && secondAt(reports) <= until) reports.poll();
             Stamped first = reports.peek();
             return first == null || first.at() > until ? null : first.report();
+        }
+
+        /** When the first report published after {@code until} was published; far in the future if none was. */
+        long nextReportAt(long until) {
+            Stamped first = reports.peek();
+            if (first != null && first.at() > until) return first.at();
+            return reports.size() < 2 ? Long.MAX_VALUE / 4 : secondAt(reports);
         }
 
         /** The latest heartbeat at or before {@code until}, or {@link Long#MIN_VALUE}. */

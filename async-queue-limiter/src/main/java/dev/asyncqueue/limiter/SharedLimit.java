@@ -162,7 +162,8 @@ final class SharedLimit {
     }
 
     private void adopt(LimiterCoordination.Report word, int shareBefore) {
-        boolean wasProbing = ceiling != UNKNOWN && limit > shareBefore;
+        boolean firstWord = ceiling == UNKNOWN;
+        boolean wasProbing = !firstWord && limit > shareBefore;
         stamp = word.stamp();
         lastWordWasCut = word.cut();
         if (word.cut()) {
@@ -175,6 +176,10 @@ final class SharedLimit {
             ceiling = word.ceiling();
             if (refusedAbove != UNKNOWN && ceiling > refusedAbove) refusedAbove = UNKNOWN;
             giveBackAbove(localCeiling());
+        }
+        if (firstWord) {
+            // A member joining a group that knows the ceiling starts within the room the others leave.
+            limit = Math.min(limit, group.room(ceiling, 0));
         }
     }
 
@@ -274,9 +279,9 @@ final class SharedLimit {
 
     /**
      * A probe call was accepted: the function holds its global concurrency. If it was the probe's top
-     * call, the probe goes on: one call further when it was accepted in a 429's time, the next call
-     * already on its way; twice the last step when it took a whole round trip to tell, as AdaptiveLimit
-     * probes, so that slow 429s do not make the probe slow.
+     * call, the probe goes on: one call further while 429s come back fast, so that the next call is
+     * judged as fast; twice the last step when 429s are as slow as calls, as AdaptiveLimit probes, so
+     * that slow 429s do not make the probe slow.
      */
     private void confirm(Grant accepted, boolean bySuccess) {
         if (accepted.global() <= ceiling) {
@@ -286,7 +291,7 @@ final class SharedLimit {
         probeFoundCapacity = true;
         probeWait = probeMinCalls;
         if (accepted.concurrency() >= accepted.limitAtGrant()) {
-            probeStep = bySuccess ? (int) Math.min(maxLimit, 2L * probeStep) : 1;
+            probeStep = bySuccess && times.refusalsSlow(group) ? (int) Math.min(maxLimit, 2L * probeStep) : 1;
             // The prober keeps what it found until the probe ends, so that the others do not take the
             // same room; they grow into their new shares when it gives it back.
             limit = (int) Math.min(maxLimit, Math.max(limit, (long) ceiling + probeStep - group.othersLimit()));
