@@ -86,8 +86,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * members add up to the group's; a member's may be 0 when the function takes fewer calls than there are
  * members. Members start at {@code limiter_min} rather than {@code limiter_initial}; the other settings
  * keep their meaning for the group ({@code limiter_min} bounds the group's estimate, not each share).
- * See {@code docs/LIMITER-MULTI.md} for the rules, the reasons and the measured bounds. Closing the
- * limiter leaves the group.
+ * A member's limit also moves when the others' word arrives or a probe call outlives a 429's round trip,
+ * so it may change on any acquire or release, whatever its outcome. See {@code docs/LIMITER-MULTI.md} for
+ * the rules, the reasons and the measured bounds. Closing the limiter leaves the group.
  *
  * <p>Thread-safe: a lock serialises the decisions, so the dispatcher can acquire while HTTP client
  * threads release. Time comes only from the injected {@link Ticker}.

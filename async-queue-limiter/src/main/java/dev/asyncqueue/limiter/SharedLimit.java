@@ -7,34 +7,22 @@ import java.time.Duration;
 
 /**
  * The adaptive algorithm for one member of a group of replicas pacing the same function: a pure state
- * machine fed with grants, releases, timestamps and the {@link Group} as last seen.
+ * machine fed with grants, releases, timestamps and the {@link Group} as last seen. The rules and why
+ * each is there are in {@code docs/LIMITER-MULTI.md}; in short:
  *
  * <p>The members agree on one <em>ceiling</em>, the function's capacity for all of them together, and
- * each keeps its limit at its share of it ({@link Group#share}). A member judges its calls in group
- * terms: a call's <em>global concurrency</em> is the member's own concurrency plus the others' effective
- * limits when it was granted. A 429 lowers the ceiling to the global concurrency it met minus one, a
- * probe call that holds raises it, and either word is published with a higher stamp; every member
- * adopts the word with the highest stamp, so a 429 anywhere cuts every member as one limiter would be
- * cut. Between two words with the same stamp the lower ceiling wins.
+ * each keeps its limit at its share of it ({@link Group#share}). A call's <em>global concurrency</em> is
+ * the member's own plus the others' effective limits when it was granted. A 429 lowers the ceiling to
+ * the global concurrency it met minus one, a probe call that holds raises it, and either word goes out
+ * with a higher stamp; every member adopts the highest (between equal stamps the lower ceiling), so a
+ * 429 anywhere cuts every member as one limiter would be cut.
  *
- * <p>Only the first member by rank grows before the first 429 and probes above the ceiling, counting
- * each of its successes for all the calls of the group, so the group grows and probes like one limiter.
- * A probe sends one call above the ceiling at a time: one that has not come back 429 within the group's
- * 429 round trip (twice the longest measured, plus the mean time between two calls ending) has been
- * accepted, and the next one goes at once; one confirmed only by its success (429s as slow as calls)
- * doubles the next step, as {@link AdaptiveLimit} does. While it probes, the prober keeps what it finds;
- * the others grow into their new shares once it gives it back, and never into room that another member
- * runs or that a member ranked before them is still short of.
- *
- * <p>Members start at the minimum, not at the initial limit: members that start together cannot see
- * each other before their first calls. A 429 that leaves a member at no limit keeps it there for a
- * round trip before the room it sees counts; a member whose share is 0 (a function taking fewer calls
- * than there are members) does not call at all.
- *
- * <p>Alone (a group of one) the rules are {@link AdaptiveLimit}'s but for three, all for calls that reach
- * the function in another order than they were granted: it starts at the minimum; it probes a call at
- * a time as above; a 429 while the limit is above the ceiling means the probe failed, never that the
- * capacity shrank.
+ * <p>Only the first member by rank grows before the first 429 and probes, its successes standing for
+ * the group's. A probe sends one call above the ceiling at a time, judged accepted once it has outlived
+ * the group's 429 round trip; the prober keeps what it finds until the probe ends, and the others grow
+ * into their shares only through room nobody runs or is owed. Members start at the minimum. Alone, the
+ * rules are {@link AdaptiveLimit}'s but for starting at the minimum, probing a call at a time, and
+ * taking a 429 during a probe as the probe failing, never as the capacity shrinking.
  *
  * <p>Not thread-safe; the caller serialises the events.
  */

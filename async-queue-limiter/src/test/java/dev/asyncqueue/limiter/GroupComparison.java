@@ -63,6 +63,26 @@ final class GroupComparison {
 
     public static void main(String[] args) {
         Map<String, Candidate> all = candidates();
+        System.out.println("## One replica, today's limiter: calls reaching the function in the order granted, or not");
+        System.out.println("| pulls | C=5 | C=20 | C=50 |");
+        System.out.println("|---|---:|---:|---:|");
+        for (Duration fetch : new Duration[] {Duration.ZERO, TIMING.fetch()}) {
+            SharedFunctionSimulation.Timing timing = new SharedFunctionSimulation.Timing(TIMING.roundTrip(), TIMING.jitter(),
+                    TIMING.refusal(), fetch, TIMING.poll(), TIMING.heartbeat());
+            StringBuilder row = new StringBuilder(fetch.isZero() ? "| instant: in grant order" : "| 1 to 3 ms each: reordered");
+            for (int capacity : new int[] {5, 20, 50}) {
+                double refused = 0;
+                for (int seed = 0; seed < 5; seed++) {
+                    FakeTicker ticker = new FakeTicker();
+                    SharedFunctionSimulation sim = new SharedFunctionSimulation(timing, ticker, seed, capacity);
+                    sim.add(AdaptiveConcurrencyLimiter.builder().ticker(ticker).build(), () -> { });
+                    refused += sim.run(500).refusedShare();
+                }
+                row.append(String.format(" | %.2f %%", 20 * refused));
+            }
+            System.out.println(row.append(" |"));
+        }
+        System.out.println();
         System.out.println("## Fixed capacity: 500 round trips, 5 seeds; refused % / mean concurrency as % of capacity");
         System.out.println("| candidate | C | N=1 | N=3 | N=5 |");
         System.out.println("|---|---:|---:|---:|---:|");
@@ -95,7 +115,26 @@ final class GroupComparison {
             for (int n : new int[] {1, 3, 5}) {
                 double refused = 0, worstRefused = 0, ratio = 0, worstRatio = 0;
                 for (int seed = 0; seed < 20; seed++) {
-                    double[] r = scenario(e.getValue(), n, seed);
+                    double[] r = scenario(e.getValue(), n, seed, Duration.ZERO);
+                    refused += r[0];
+                    worstRefused = Math.max(worstRefused, r[0]);
+                    ratio += r[1];
+                    worstRatio = Math.max(worstRatio, r[1]);
+                }
+                System.out.printf("| %s | %d | %.2f (%.2f) | %.2f (%.2f) |%n", e.getKey(), n, 5 * refused,
+                        100 * worstRefused, ratio / 20, worstRatio);
+            }
+        }
+        System.out.println();
+        System.out.println("## The same with the replicas starting at random moments within 0.5 s, as processes do; 20 seeds");
+        System.out.println("| candidate | N | refused % mean (worst) | drain / oracle mean (worst) |");
+        System.out.println("|---|---:|---:|---:|");
+        for (var e : all.entrySet()) {
+            if (!e.getKey().startsWith("independent") && !e.getKey().contains("chosen")) continue;
+            for (int n : new int[] {3, 5}) {
+                double refused = 0, worstRefused = 0, ratio = 0, worstRatio = 0;
+                for (int seed = 0; seed < 20; seed++) {
+                    double[] r = scenario(e.getValue(), n, seed, Duration.ofMillis(500));
                     refused += r[0];
                     worstRefused = Math.max(worstRefused, r[0]);
                     ratio += r[1];
@@ -127,12 +166,22 @@ final class GroupComparison {
         }
     }
 
-    /** Refused share and drain time over the oracle's for the documented scenario. */
-    static double[] scenario(Candidate candidate, int n, long seed) {
+    /**
+     * Refused share and drain time over the oracle's for the documented scenario, the replicas starting
+     * at random moments within {@code spread} (all at once if zero); time counts from the first.
+     */
+    static double[] scenario(Candidate candidate, int n, long seed, Duration spread) {
         FakeTicker ticker = new FakeTicker();
         SharedFunctionSimulation sim = autoscaled(ticker, seed);
         Replicas replicas = candidate.start(sim, ticker, seed);
-        for (int i = 0; i < n; i++) replicas.add();
+        Random starts = new Random(seed);
+        long[] at = new long[n];
+        for (int i = 1; i < n; i++) at[i] = (long) (starts.nextDouble() * spread.toNanos());
+        java.util.Arrays.sort(at);
+        for (int i = 0; i < n; i++) {
+            if (i > 0) sim.runFor(Duration.ofNanos(at[i] - at[i - 1]));
+            replicas.add();
+        }
         double drain = sim.drain(Duration.ofMinutes(10)).orElseThrow().toNanos();
         FakeTicker oracleTicker = new FakeTicker();
         SharedFunctionSimulation oracle = autoscaled(oracleTicker, seed);
