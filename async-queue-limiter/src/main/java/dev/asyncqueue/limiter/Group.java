@@ -101,6 +101,14 @@ final class Group {
         return (int) Math.max(0, Math.min(Integer.MAX_VALUE, room));
     }
 
+    /** Whether a member ranked before this one runs nothing though it has a share of {@code ceiling}. */
+    boolean anyIdleBefore(int ceiling) {
+        for (int i = 0; i < otherLimits.length && otherRanks[i] < rank; i++) {
+            if (otherLimits[i] == 0 && share(ceiling, size, otherRanks[i]) > 0) return true;
+        }
+        return false;
+    }
+
     /** How far the other members are below their shares of {@code ceiling}, together. */
     int othersShort(int ceiling) {
         int shortBy = 0;

@@ -4,6 +4,8 @@ import dev.asyncqueue.spi.LimiterCoordination;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+
 /**
  * Paces a function as one member of the group of replicas pacing it: {@link SharedLimit} decides, fed
  * with the group as the membership last heard of it, and what it would tell the others is published
@@ -50,7 +52,7 @@ final class GroupPacer implements Pacer {
 
     private void publishIfChanged() {
         LimiterCoordination.Report report = algorithm.report();
-        if (report.equals(published)) {
+        if (!worthSending(report, published)) {
             return;
         }
         published = report;
@@ -60,6 +62,22 @@ final class GroupPacer implements Pacer {
             // The others then go on with this member's previous report until it expires; pacing goes on.
             log.debug("could not publish the limiter's report {}: {}", report, e.toString());
         }
+    }
+
+    /**
+     * Whether {@code report} says something new: any change but in the measured latencies, which move a
+     * little with every call and only need to be roughly right, so they count when they move by a quarter.
+     */
+    static boolean worthSending(LimiterCoordination.Report report, LimiterCoordination.Report last) {
+        return last == null || report.limit() != last.limit() || report.ceiling() != last.ceiling()
+                || report.stamp() != last.stamp() || report.cut() != last.cut()
+                || moved(report.refusalLatency(), last.refusalLatency()) || moved(report.roundTrip(), last.roundTrip());
+    }
+
+    private static boolean moved(Duration now, Duration before) {
+        long a = now.toNanos();
+        long b = before.toNanos();
+        return (a == 0) != (b == 0) || a > b + b / 4 || b > a + a / 4;
     }
 
     @Override

@@ -35,7 +35,8 @@ public final class LocalLimiterCoordination implements LimiterCoordination {
     @Override
     public Membership join(String function) {
         Objects.requireNonNull(function, "function");
-        board.open(function, replica);
+        // A later join of the same function (a replaced limiter) takes over; only it may then leave.
+        int generation = board.open(function, replica);
         return new Membership() {
             private long version;
             private SortedMap<String, Report> last = Collections.emptySortedMap();
@@ -70,7 +71,7 @@ public final class LocalLimiterCoordination implements LimiterCoordination {
 
             @Override
             public void close() {
-                board.close(function, replica);
+                board.close(function, replica, generation);
             }
         };
     }
@@ -110,11 +111,12 @@ public final class LocalLimiterCoordination implements LimiterCoordination {
             return new LocalLimiterCoordination(this, Objects.requireNonNull(id, "id"));
         }
 
-        private synchronized void open(String function, String id) {
+        private synchronized int open(String function, String id) {
             Member m = functions.computeIfAbsent(function, f -> new HashMap<>()).computeIfAbsent(id, k -> new Member());
             m.beats.add(ticker.read());
             m.closedAt = Long.MAX_VALUE;
             changes++;
+            return ++m.generation;
         }
 
         private synchronized void publish(String function, String id, Report report) {
@@ -134,9 +136,9 @@ public final class LocalLimiterCoordination implements LimiterCoordination {
             changes++;
         }
 
-        private synchronized void close(String function, String id) {
+        private synchronized void close(String function, String id, int generation) {
             Member m = functions.getOrDefault(function, Map.of()).get(id);
-            if (m != null) m.closedAt = ticker.read();
+            if (m != null && m.generation == generation) m.closedAt = ticker.read();
             changes++;
         }
 
@@ -183,6 +185,7 @@ public final class LocalLimiterCoordination implements LimiterCoordination {
         final ArrayDeque<Stamped> reports = new ArrayDeque<>();
         final ArrayDeque<Long> beats = new ArrayDeque<>();
         long closedAt = Long.MAX_VALUE;
+        int generation;
 
         /** The latest report published at or before {@code until}. */
         Report visible(long until) {

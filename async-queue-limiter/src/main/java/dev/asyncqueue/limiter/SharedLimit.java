@@ -131,10 +131,12 @@ final class SharedLimit {
             }
         }
         if (ceiling == UNKNOWN) return;
-        if (limit == 0 && localCeiling() > 0 && group.room(ceiling, 0) >= 1 && waitedARoundTrip(now)) {
+        if (limit == 0 && localCeiling() > 0 && group.room(ceiling, 0) >= 1 && waitedARoundTrip(now)
+                && !group.anyIdleBefore(ceiling)) {
             // A member cut to nothing has no calls whose successes could raise it again: it comes back
-            // when the group leaves it room, a round trip after the 429 that left it there, time for a
-            // call to end at the function; before it, the room may only be members that were refused too.
+            // when the group leaves it room, a round trip after the 429 that left it there (time for a
+            // call to end at the function), and one member at a time in rank order, so that members
+            // refused together do not all come back into the same room.
             limit = 1;
         }
         if (probing() && (long) limit + group.othersLimit() <= ceiling) {
@@ -295,12 +297,9 @@ final class SharedLimit {
 
     private void onRejected(Grant grant, long now) {
         times.refusal(grant.grantedAt(), now);
-        int others = grant.global() - grant.concurrency();
-        if (ceiling == UNKNOWN) {
-            // The group's first 429: members that started together may not have seen each other when
-            // this call was granted, but they have by now.
-            others = Math.max(others, group.othersLimit());
-        }
+        // The others may have run up to their effective limits at any moment of the call's short life:
+        // when it was granted, or now, if one has grown since (or, at the start, not been seen yet).
+        int others = Math.max(grant.global() - grant.concurrency(), group.othersLimit());
         int evidence = (int) Math.max(minLimit, Math.min(UNKNOWN - 1L, (long) grant.concurrency() + others - 1));
         if (grant.groupAbove() && ceiling != UNKNOWN) {
             // Sent while the group was probing: whichever call the function refused, the probe failed.

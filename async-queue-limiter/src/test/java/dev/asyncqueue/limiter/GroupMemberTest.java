@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** An adaptive limiter as a member of a group, example by example; the general claims are in GroupPropertiesTest. */
@@ -107,6 +108,19 @@ class GroupMemberTest {
         sim.run(5);
 
         assertTrue(staying.limiter().limit() >= 18, "alone, it takes the function: " + staying);
+    }
+
+    @Test
+    void latenciesAloneAreSentAgainOnlyWhenTheyMoveByAQuarter() {
+        LimiterCoordination.Report last = new LimiterCoordination.Report(3, 10, 2, false, Duration.ofMillis(4),
+                Duration.ofMillis(200));
+        assertTrue(GroupPacer.worthSending(last, null), "the first report always goes");
+        assertFalse(GroupPacer.worthSending(new LimiterCoordination.Report(3, 10, 2, false, Duration.ofMillis(4),
+                Duration.ofMillis(240)), last));
+        assertTrue(GroupPacer.worthSending(new LimiterCoordination.Report(3, 10, 2, false, Duration.ofMillis(4),
+                Duration.ofMillis(260)), last));
+        assertTrue(GroupPacer.worthSending(new LimiterCoordination.Report(4, 10, 2, false, Duration.ofMillis(4),
+                Duration.ofMillis(200)), last), "a limit that moves always goes");
     }
 
     @Test

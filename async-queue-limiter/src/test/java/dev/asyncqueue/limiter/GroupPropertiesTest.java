@@ -125,8 +125,8 @@ class GroupPropertiesTest {
     }
 
     @Test
-    void theMembersLimitsAddUpToTheBandWithinTwoLog2CPlusTwoRoundTripsThenNeverExceedCPlusTwoAndAverageNinetyPercent() {
-        qt().withExamples(60).forAll(Shared.any(1)).checkAssert(shared -> {
+    void theMembersLimitsAddUpToTheBandWithinTwoLog2CPlusTwoRoundTripsThenStayBelowCPlusTwoAndAverageNinetyPercent() {
+        qt().withExamples(100).forAll(Shared.any(1)).checkAssert(shared -> {
             int capacity = shared.capacity();
             List<SharedFunctionSimulation.Sample> samples = Run.of(shared).simulation().run(400).samples();
             int first = firstInBand(samples, capacity);
@@ -139,14 +139,14 @@ class GroupPropertiesTest {
                 sum += s.totalLimit();
             }
             double mean = sum / (samples.size() - first);
-            assertTrue(mean >= 0.9 * capacity, () -> "the limits added up to " + String.format("%.1f", mean)
+            assertTrue(mean >= 0.9 * capacity, () -> "the limits added up to " + String.format("%.2f", mean)
                     + " on average, below 90 % of " + capacity);
         });
     }
 
     @Test
     void fewerThanTwoPercentOfCallsAreRefusedOverALongRun() {
-        qt().withExamples(60).forAll(Shared.any(1)).checkAssert(shared -> {
+        qt().withExamples(100).forAll(Shared.any(1)).checkAssert(shared -> {
             SharedFunctionSimulation sim = Run.of(shared).simulation().run(LONG_RUN);
             assertFewerThanTwoPercentRefused(sim, "");
         });
@@ -154,7 +154,7 @@ class GroupPropertiesTest {
 
     @Test
     void afterAMemberIsKilledTheOthersTakeUpItsShareWithinTheTimeToLivePlusThreeRoundTrips() {
-        qt().withExamples(30).forAll(Change.any(2)).checkAssert(change -> {
+        qt().withExamples(50).forAll(Change.any(2)).checkAssert(change -> {
             Run run = Run.of(change.shared());
             SharedFunctionSimulation sim = run.simulation().run(change.before());
             int at = sim.samples().size();
@@ -170,7 +170,7 @@ class GroupPropertiesTest {
 
     @Test
     void afterAMemberLeavesCleanlyTheOthersTakeUpItsShareWithinThreeRoundTrips() {
-        qt().withExamples(30).forAll(Change.any(2)).checkAssert(change -> {
+        qt().withExamples(50).forAll(Change.any(2)).checkAssert(change -> {
             Run run = Run.of(change.shared());
             SharedFunctionSimulation sim = run.simulation().run(change.before());
             int at = sim.samples().size();
@@ -185,7 +185,7 @@ class GroupPropertiesTest {
 
     @Test
     void afterAMemberJoinsTheLimitsAreInTheBandAgainWithinTwoLog2CPlusTwoRoundTrips() {
-        qt().withExamples(30).forAll(Change.any(1)).checkAssert(change -> {
+        qt().withExamples(50).forAll(Change.any(1)).checkAssert(change -> {
             Run run = Run.of(change.shared());
             SharedFunctionSimulation sim = run.simulation().run(change.before());
             int at = sim.samples().size();

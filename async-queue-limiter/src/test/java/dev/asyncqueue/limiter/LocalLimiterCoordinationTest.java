@@ -69,6 +69,20 @@ class LocalLimiterCoordinationTest {
     }
 
     @Test
+    void aReplicaThatJoinsAFunctionAgainStaysWhenItsEarlierMembershipCloses() {
+        LocalLimiterCoordination replica = board.replica("a");
+        LimiterCoordination.Membership replaced = replica.join("sleep");
+        LimiterCoordination.Membership current = replica.join("sleep");
+        LimiterCoordination.Membership other = board.replica("b").join("sleep");
+        current.publish(REPORT);
+
+        replaced.close();
+        ticker.advance(Duration.ofMillis(10));
+
+        assertEquals(Map.of("a", REPORT), other.view().others(), "a replaced limiter leaving does not take its successor along");
+    }
+
+    @Test
     void theLatestReportVisibleIsTheOneSeen() {
         LimiterCoordination.Membership a = board.replica("a").join("sleep");
         LimiterCoordination.Membership b = board.replica("b").join("sleep");
