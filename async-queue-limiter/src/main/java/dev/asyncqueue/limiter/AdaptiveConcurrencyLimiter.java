@@ -6,6 +6,7 @@ import dev.asyncqueue.Permit;
 import dev.asyncqueue.Ticker;
 import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
+import dev.asyncqueue.spi.LimiterCoordination;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,10 +78,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code ceil(100 / (floor(min(C1, C2) / 2) + 1)) + 2 ceil(log2(max(C1, C2) + 1)) + 4} round trips,
  * the first term being the longest wait before a probe.
  *
+ * <h2>Several replicas</h2>
+ * With a {@link Builder#coordination coordination} other than {@link LimiterCoordination#none()}, the
+ * limiter is one member of the group of worker replicas pacing the function: the members agree on one
+ * estimated capacity for all of them, each keeps its limit at its share of it, a 429 anywhere cuts every
+ * member, and one member grows and probes for the group, a probe call at a time. The limits of the
+ * members add up to the group's; a member's may be 0 when the function takes fewer calls than there are
+ * members. Members start at {@code limiter_min} rather than {@code limiter_initial}; the other settings
+ * keep their meaning for the group ({@code limiter_min} bounds the group's estimate, not each share).
+ * A member's limit also moves when the others' word arrives or a probe call outlives a 429's round trip,
+ * so it may change on any acquire or release, whatever its outcome. See {@code docs/LIMITER-MULTI.md} for
+ * the rules, the reasons and the measured bounds. Closing the limiter leaves the group.
+ *
  * <p>Thread-safe: a lock serialises the decisions, so the dispatcher can acquire while HTTP client
  * threads release. Time comes only from the injected {@link Ticker}.
  */
-public final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter {
+public final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdaptiveConcurrencyLimiter.class);
 
     /** Setting for the limit a new function starts at. */
@@ -106,13 +119,17 @@ public final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter {
     private final String name;
     private final Ticker ticker;
     private final ReentrantLock lock = new ReentrantLock();
-    private final AdaptiveLimit algorithm;
+    private final Pacer algorithm;
 
     private AdaptiveConcurrencyLimiter(Builder b) {
         this.name = b.name;
         this.ticker = b.ticker;
-        this.algorithm = new AdaptiveLimit(b.initial(), b.minLimit, b.maxLimit, b.marginPercent,
+        // Built in both cases: it checks the constants.
+        AdaptiveLimit alone = new AdaptiveLimit(b.initial(), b.minLimit, b.maxLimit, b.marginPercent,
                 b.probeMinCalls, b.probeMaxCalls);
+        this.algorithm = b.coordination == LimiterCoordination.none() ? Pacer.alone(alone)
+                : new GroupPacer(new SharedLimit(b.minLimit, b.maxLimit, b.marginPercent, b.probeMinCalls,
+                        b.probeMaxCalls), b.coordination.join(b.name));
     }
 
     /** A builder with the defaults above. */
@@ -122,7 +139,7 @@ public final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter {
 
     @Override
     public Optional<Permit> tryAcquire() {
-        AdaptiveLimit.Grant grant;
+        Pacer.Release grant;
         lock.lock();
         try {
             grant = algorithm.tryAcquire(ticker.read());
@@ -135,7 +152,7 @@ public final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter {
         return Optional.of(new SingleUsePermit(name, outcome -> release(grant, outcome)));
     }
 
-    private void release(AdaptiveLimit.Grant grant, Outcome outcome) {
+    private void release(Pacer.Release grant, Outcome outcome) {
         boolean debug = log.isDebugEnabled();
         int before;
         int after;
@@ -143,7 +160,7 @@ public final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter {
         lock.lock();
         try {
             before = algorithm.limit();
-            algorithm.release(grant, outcome, ticker.read());
+            grant.release(outcome, ticker.read());
             after = algorithm.limit();
             if (debug && after != before) {
                 state = algorithm.toString();
@@ -176,12 +193,23 @@ public final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter {
         }
     }
 
-    /** The estimated capacity; empty until the function first answers 429. */
+    /** The estimated capacity, the group's for a member of one; empty until the function first answers 429. */
     public Optional<Integer> estimatedCapacity() {
         lock.lock();
         try {
             int ceiling = algorithm.ceiling();
-            return ceiling == AdaptiveLimit.UNKNOWN ? Optional.empty() : Optional.of(ceiling);
+            return ceiling == Integer.MAX_VALUE ? Optional.empty() : Optional.of(ceiling);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Leaves the group of replicas pacing the function, if any; calls still running are released as usual. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            algorithm.close();
         } finally {
             lock.unlock();
         }
@@ -207,8 +235,19 @@ public final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter {
         private int marginPercent = DEFAULT_MARGIN_PERCENT;
         private int probeMinCalls = DEFAULT_PROBE_MIN_CALLS;
         private int probeMaxCalls = DEFAULT_PROBE_MAX_CALLS;
+        private LimiterCoordination coordination = LimiterCoordination.none();
 
         private Builder() {
+        }
+
+        /**
+         * Makes the limiter one member of the group of replicas pacing the function through {@code
+         * coordination} (default {@link LimiterCoordination#none()}: it paces alone). The group is the
+         * limiter's {@link #name}: name it after the function.
+         */
+        public Builder coordination(LimiterCoordination coordination) {
+            this.coordination = Objects.requireNonNull(coordination, "coordination");
+            return this;
         }
 
         /** Names the limiter in logs and messages, usually after its function. */

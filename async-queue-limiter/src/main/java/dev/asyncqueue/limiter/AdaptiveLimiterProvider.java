@@ -6,7 +6,8 @@ import dev.asyncqueue.spi.LimiterContext;
 
 /**
  * Provides {@link AdaptiveConcurrencyLimiter}s under the name {@code adaptive}, tuned by the
- * {@code limiter_*} settings documented there.
+ * {@code limiter_*} settings documented there, each a member of its function's group when the context
+ * carries a coordination.
  */
 public final class AdaptiveLimiterProvider implements ConcurrencyLimiterProvider {
 
@@ -24,6 +25,7 @@ public final class AdaptiveLimiterProvider implements ConcurrencyLimiterProvider
                 .name(context.function())
                 .ticker(context.ticker())
                 .settings(context.settings())
+                .coordination(context.coordination())
                 .build();
     }
 }

@@ -9,6 +9,7 @@ import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
 import dev.asyncqueue.spi.ConcurrencyLimiterProvider;
 import dev.asyncqueue.spi.LimiterContext;
+import dev.asyncqueue.spi.LimiterCoordination;
 import dev.asyncqueue.spi.Providers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * false} selects {@code none}), {@value #PROVIDER_SETTING} (default {@code adaptive}; {@code fixed},
  * {@code none} or any provider on the class path) and {@value #IDLE_TIMEOUT_SETTING} (default
  * {@code 5m}); the chosen provider reads its own.
+ *
+ * <p>With a {@link Builder#coordination coordination}, the provider's limiters meet the limiters of the
+ * other worker replicas pacing the same function; a limiter dropped for idleness or replaced is closed,
+ * so it leaves its group.
  */
 public final class LimiterRegistry implements LimiterLookup {
     private static final Logger log = LoggerFactory.getLogger(LimiterRegistry.class);
@@ -62,6 +67,7 @@ public final class LimiterRegistry implements LimiterLookup {
     private final ConcurrencyLimiterProvider provider;
     private final Settings settings;
     private final Ticker ticker;
+    private final LimiterCoordination coordination;
     private final Duration idleTimeout;
     private final long idleTimeoutNanos;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
@@ -70,6 +76,7 @@ public final class LimiterRegistry implements LimiterLookup {
         this.provider = Objects.requireNonNull(b.provider, "provider");
         this.settings = b.settings;
         this.ticker = b.ticker;
+        this.coordination = b.coordination;
         this.idleTimeout = b.idleTimeout;
         this.idleTimeoutNanos = b.idleTimeout.toNanos();
     }
@@ -79,12 +86,18 @@ public final class LimiterRegistry implements LimiterLookup {
         return new Builder();
     }
 
+    /** {@link #fromSettings(Settings, Ticker, LimiterCoordination)} without coordination. */
+    public static LimiterRegistry fromSettings(Settings settings, Ticker ticker) {
+        return fromSettings(settings, ticker, LimiterCoordination.none());
+    }
+
     /**
-     * A registry configured from {@code settings} as described above.
+     * A registry configured from {@code settings} as described above, whose limiters meet those of the
+     * other replicas through {@code coordination}.
      *
      * @throws ConfigurationException naming the setting that cannot be used
      */
-    public static LimiterRegistry fromSettings(Settings settings, Ticker ticker) {
+    public static LimiterRegistry fromSettings(Settings settings, Ticker ticker, LimiterCoordination coordination) {
         boolean enabled = settings.bool(ENABLED_SETTING, true);
         String name = settings.string(PROVIDER_SETTING, AdaptiveLimiterProvider.NAME);
         if (!enabled) {
@@ -103,7 +116,8 @@ public final class LimiterRegistry implements LimiterLookup {
         if (idle.isNegative() || idle.isZero()) {
             throw new ConfigurationException(IDLE_TIMEOUT_SETTING, "must be positive, got " + settings.get(IDLE_TIMEOUT_SETTING).orElse(""));
         }
-        return builder().provider(provider).settings(settings).ticker(ticker).idleTimeout(idle).build();
+        return builder().provider(provider).settings(settings).ticker(ticker).idleTimeout(idle)
+                .coordination(coordination).build();
     }
 
     /**
@@ -147,6 +161,7 @@ public final class LimiterRegistry implements LimiterLookup {
             entries.computeIfPresent(function, (f, entry) -> {
                 if (entry.limiter.inFlight() == 0 && now - entry.lastActivity >= idleTimeoutNanos) {
                     evicted.add(f);
+                    closeQuietly(f, entry.limiter);
                     return null;
                 }
                 return entry;
@@ -232,14 +247,25 @@ public final class LimiterRegistry implements LimiterLookup {
             }
         }
         if (limiter == null) {
-            limiter = Objects.requireNonNull(provider.create(new LimiterContext(function, annotations, settings, ticker)),
+            limiter = Objects.requireNonNull(provider.create(new LimiterContext(function, annotations, settings, ticker,
+                            coordination)),
                     () -> "limiter provider " + provider.name() + " returned null for " + function);
         }
         if (replaced != null) {
+            closeQuietly(function, replaced.limiter);
             log.info("function {}: {} changed from '{}' to '{}', replacing its limiter; {} calls finish under the old one",
                     function, MAX_INFLIGHT_ANNOTATION, replaced.override, raw, replaced.limiter.inFlight());
         }
         return new Entry(limiter, raw);
+    }
+
+    /** Lets a dropped limiter leave its group; the registry goes on whatever it throws. */
+    private static void closeQuietly(String function, ConcurrencyLimiter limiter) {
+        try {
+            if (limiter instanceof AutoCloseable closeable) closeable.close();
+        } catch (Exception e) {
+            log.warn("function {}: closing its dropped limiter failed: {}", function, e.toString());
+        }
     }
 
     private static OptionalInt positiveInteger(String raw) {
@@ -329,9 +355,16 @@ public final class LimiterRegistry implements LimiterLookup {
         private ConcurrencyLimiterProvider provider;
         private Settings settings = Settings.empty();
         private Ticker ticker = Ticker.system();
+        private LimiterCoordination coordination = LimiterCoordination.none();
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
 
         private Builder() {
+        }
+
+        /** How the limiters meet those of the other worker replicas (default {@link LimiterCoordination#none()}). */
+        public Builder coordination(LimiterCoordination coordination) {
+            this.coordination = Objects.requireNonNull(coordination, "coordination");
+            return this;
         }
 
         /** Makes the limiters of functions without a fixed limit (required). */

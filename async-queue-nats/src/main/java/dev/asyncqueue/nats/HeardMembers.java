@@ -1,0 +1,72 @@
+package dev.asyncqueue.nats;
+
+import dev.asyncqueue.spi.LimiterCoordination;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The members of one function's group as one process has heard of them: each one's latest report and
+ * when it arrived. A member not heard from for the time to live is dropped when next looked at.
+ * Thread-safe.
+ */
+final class HeardMembers {
+    private record Heard(LimiterCoordination.Report report, long at) {
+    }
+
+    private final Map<String, Heard> members = new HashMap<>();
+    private long version;
+    /** When the earliest member expires; to be worked out again when {@code recheck}. */
+    private long nextExpiry;
+    private boolean recheck;
+    private LimiterCoordination.View current;
+
+    synchronized void heard(String member, LimiterCoordination.Report report, long at) {
+        members.put(member, new Heard(report, at));
+        changed();
+    }
+
+    synchronized void forget(String member) {
+        if (members.remove(member) != null) changed();
+    }
+
+    private void changed() {
+        version++;
+        current = null;
+        recheck = true;
+    }
+
+    /** The live members other than {@code self}, as of {@code now}. */
+    synchronized LimiterCoordination.View current(long now, long ttlNanos, String self) {
+        if (recheck || !members.isEmpty() && now - nextExpiry >= 0) {
+            boolean dropped = false;
+            long earliest = now + ttlNanos;
+            for (Iterator<Heard> it = members.values().iterator(); it.hasNext(); ) {
+                Heard h = it.next();
+                if (now - h.at() >= ttlNanos) {
+                    it.remove();
+                    dropped = true;
+                } else {
+                    earliest = h.at() + ttlNanos - earliest < 0 ? h.at() + ttlNanos : earliest;
+                }
+            }
+            if (dropped) {
+                version++;
+                current = null;
+            }
+            nextExpiry = earliest;
+            recheck = false;
+        }
+        if (current == null) {
+            TreeMap<String, LimiterCoordination.Report> others = new TreeMap<>();
+            members.forEach((member, heard) -> {
+                if (!member.equals(self)) others.put(member, heard.report());
+            });
+            current = new LimiterCoordination.View(version, Collections.unmodifiableSortedMap(others));
+        }
+        return current;
+    }
+}
