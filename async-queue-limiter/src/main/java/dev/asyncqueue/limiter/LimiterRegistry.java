@@ -70,7 +70,7 @@ public final class LimiterRegistry implements LimiterLookup {
     private final LimiterCoordination coordination;
     private final Duration idleTimeout;
     private final long idleTimeoutNanos;
-    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LimiterEntry> entries = new ConcurrentHashMap<>();
 
     private LimiterRegistry(Builder b) {
         this.provider = Objects.requireNonNull(b.provider, "provider");
@@ -209,12 +209,12 @@ public final class LimiterRegistry implements LimiterLookup {
         AtomicReference<Optional<Permit>> granted = new AtomicReference<>(Optional.empty());
         entries.compute(function, (f, existing) -> {
             long now = ticker.read();
-            Entry entry = existing;
+            LimiterEntry entry = existing;
             if (entry == null || (annotations != null && !entry.matches(annotations))) {
                 entry = create(f, annotations == null ? Map.of() : annotations, existing);
             }
             entry.lastActivity = now;
-            Entry owner = entry;
+            LimiterEntry owner = entry;
             granted.set(entry.limiter.tryAcquire().map(permit -> new TrackedPermit(owner, permit)));
             return entry;
         });
@@ -222,23 +222,23 @@ public final class LimiterRegistry implements LimiterLookup {
     }
 
     /** The function's entry for reading: an existing one as it is, whatever the annotations. */
-    private Entry forReading(String function, Map<String, String> annotations) {
-        Entry existing = entries.get(function);
+    private LimiterEntry forReading(String function, Map<String, String> annotations) {
+        LimiterEntry existing = entries.get(function);
         if (existing != null) {
             return existing;
         }
         return entries.computeIfAbsent(function, f -> {
-            Entry created = create(f, annotations, null);
+            LimiterEntry created = create(f, annotations, null);
             created.lastActivity = ticker.read();
             return created;
         });
     }
 
-    private Entry create(String function, Map<String, String> annotations, Entry replaced) {
+    private LimiterEntry create(String function, Map<String, String> annotations, LimiterEntry replaced) {
         String raw = annotations.get(MAX_INFLIGHT_ANNOTATION);
         ConcurrencyLimiter limiter = null;
         if (raw != null) {
-            OptionalInt fixed = positiveInteger(raw);
+            OptionalInt fixed = LimiterEntry.positiveInteger(raw);
             if (fixed.isPresent()) {
                 limiter = FixedConcurrencyLimiter.of(function, fixed.getAsInt());
             } else {
@@ -256,7 +256,7 @@ public final class LimiterRegistry implements LimiterLookup {
             log.info("function {}: {} changed from '{}' to '{}', replacing its limiter; {} calls finish under the old one",
                     function, MAX_INFLIGHT_ANNOTATION, replaced.override, raw, replaced.limiter.inFlight());
         }
-        return new Entry(limiter, raw);
+        return new LimiterEntry(limiter, raw);
     }
 
     /** Lets a dropped limiter leave its group; the registry goes on whatever it throws. */
@@ -268,38 +268,12 @@ public final class LimiterRegistry implements LimiterLookup {
         }
     }
 
-    private static OptionalInt positiveInteger(String raw) {
-        try {
-            int value = Integer.parseInt(raw.trim());
-            return value > 0 ? OptionalInt.of(value) : OptionalInt.empty();
-        } catch (NumberFormatException e) {
-            return OptionalInt.empty();
-        }
-    }
-
-    /** One function's limiter and when it was last used. */
-    private static final class Entry {
-        final ConcurrencyLimiter limiter;
-        /** The raw {@value #MAX_INFLIGHT_ANNOTATION} the limiter was chosen by, or null. */
-        final String override;
-        volatile long lastActivity;
-
-        Entry(ConcurrencyLimiter limiter, String override) {
-            this.limiter = limiter;
-            this.override = override;
-        }
-
-        boolean matches(Map<String, String> annotations) {
-            return Objects.equals(override, annotations.get(MAX_INFLIGHT_ANNOTATION));
-        }
-    }
-
     /** Marks its function active when released, so a long call does not look idle the moment it ends. */
     private final class TrackedPermit implements Permit {
-        private final Entry entry;
+        private final LimiterEntry entry;
         private final Permit delegate;
 
-        TrackedPermit(Entry entry, Permit delegate) {
+        TrackedPermit(LimiterEntry entry, Permit delegate) {
             this.entry = entry;
             this.delegate = delegate;
         }
@@ -339,13 +313,13 @@ public final class LimiterRegistry implements LimiterLookup {
 
         @Override
         public int inFlight() {
-            Entry entry = entries.get(function);
+            LimiterEntry entry = entries.get(function);
             return entry == null ? 0 : entry.limiter.inFlight();
         }
 
         @Override
         public String toString() {
-            Entry entry = entries.get(function);
+            LimiterEntry entry = entries.get(function);
             return entry == null ? "limiter of " + function + " (none yet)" : entry.limiter.toString();
         }
     }
