@@ -52,8 +52,14 @@ final class StatusRoutes implements HttpHandler {
                 send(exchange, 501, "text/plain; charset=utf-8", "call status is off (status_enabled=false)\n");
                 return;
             }
-            String callId = URLDecoder.decode(path.substring(status ? STATUS_PREFIX.length() : PREFIX.length()),
-                    StandardCharsets.UTF_8);
+            String callId;
+            try {
+                callId = URLDecoder.decode(path.substring(status ? STATUS_PREFIX.length() : PREFIX.length()),
+                        StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) { // a malformed %-escape is the caller's mistake, not ours
+                send(exchange, 400, "text/plain; charset=utf-8", "the call id is not a valid URL path segment\n");
+                return;
+            }
             if (status) {
                 status(exchange, callId);
             } else {

@@ -10,9 +10,14 @@ import io.nats.client.support.JsonParser;
 import io.nats.client.support.JsonValue;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -232,6 +237,18 @@ class OperationsAppTest extends RunningAppTest {
                 Map.of()).statusCode(), "a finished call cannot be cancelled");
         assertEquals(404, send("http://127.0.0.1:" + app.ingestPort() + "/async-function/no-such-call", "DELETE",
                 Map.of()).statusCode());
+        assertEquals("HTTP/1.1 400 Bad Request", rawStatusLine(app, "GET /async-function/status/bad%zz"),
+                "a malformed escape in the call id is the caller's mistake");
+    }
+
+    /** The status line answering a request line sent as it is (an HTTP client would refuse a malformed escape). */
+    private static String rawStatusLine(QueueWorkerApp app, String requestLine) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", app.ingestPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write((requestLine + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+        }
     }
 
     @Test
