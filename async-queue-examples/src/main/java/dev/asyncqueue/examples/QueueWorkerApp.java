@@ -185,6 +185,9 @@ public final class QueueWorkerApp implements AutoCloseable {
             // worker is.
             boolean paced = functionMode && config.limiterEnabled();
             LimiterLookup limiters = LimiterLookup.unlimited();
+            if (config.limiterCoordination() && !paced) {
+                log.warn("limiter_coordination=kv has no effect: it needs scaling_mode=function and limiter_enabled=true");
+            }
             if (paced) {
                 LimiterCoordination coordination = LimiterCoordination.none();
                 if (config.limiterCoordination()) {
