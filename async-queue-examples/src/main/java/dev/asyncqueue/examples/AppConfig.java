@@ -7,13 +7,17 @@ import dev.asyncqueue.config.ConfigurationException;
 import dev.asyncqueue.config.Settings;
 import dev.asyncqueue.config.WorkerSettings;
 import dev.asyncqueue.examples.ops.OperationsConfig;
+import dev.asyncqueue.nats.KvLimiterCoordination;
 import dev.asyncqueue.nats.NatsConnections;
 import dev.asyncqueue.retry.RetryPolicy;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -44,6 +48,9 @@ import java.util.TreeSet;
  * @param invoker            {@code invoker}: the name of the invoker provider ({@code http})
  * @param limiterEnabled     {@code limiter_enabled}: adaptive concurrency per function (function mode)
  * @param limiter            {@code limiter_provider}: the limiter provider's name when enabled ({@code adaptive})
+ * @param limiterCoordination {@code limiter_coordination=kv}: the workers' limiters share each function's capacity
+ *                           through a NATS key-value bucket ({@code none} by default)
+ * @param workerName         {@code worker_name}: this worker's member id in that bucket (default host name and pid)
  * @param functionMaxInflight {@code function_max_inflight}: fixed limits per function ({@code fn=5,...}), as the
  *                           annotation {@code com.openfaas.queue.max_inflight} sets them
  * @param functionQueues     {@code function_queues}: the queue of each function routed by annotation ({@code fn=queue,...})
@@ -65,6 +72,7 @@ import java.util.TreeSet;
 public record AppConfig(String role, String queue, ScalingMode scalingMode, String natsUrl, int streamReplicas,
                         boolean memoryStorage, long maxMessageBytes, int maxInflight, Duration ackWait,
                         RetryPolicy retryPolicy, String invoker, boolean limiterEnabled, String limiter,
+                        boolean limiterCoordination, String workerName,
                         Map<String, String> functionMaxInflight, Map<String, String> functionQueues,
                         Set<String> ingestQueues, Duration inactiveThreshold, int port, IngestLimits ingestLimits,
                         int metricsPort,
@@ -93,6 +101,9 @@ public record AppConfig(String role, String queue, ScalingMode scalingMode, Stri
         WorkerSettings.callbackSigner(s); // validates callback_signing_secret
         NatsConnections.validate(s); // validates nats_user ... nats_tls_ca, nats_connect_timeout
         LimiterRegistry.fromSettings(s, Ticker.system()); // validates the limiter_* settings and provider
+        boolean coordinated = "kv".equals(s.choice("limiter_coordination", "none", "none", "kv"));
+        limiterCoordinationSettings(s);
+        String workerName = workerName(s);
         OperationsConfig operations = operations(s);
         return new AppConfig(
                 s.choice("role", "all", "all", "ingest", "worker"),
@@ -108,6 +119,8 @@ public record AppConfig(String role, String queue, ScalingMode scalingMode, Stri
                 s.string("invoker", "http"),
                 s.bool("limiter_enabled", true),
                 s.string("limiter_provider", "adaptive"),
+                coordinated,
+                workerName,
                 functionMaxInflight(s),
                 functionQueues,
                 ingestQueues,
@@ -131,6 +144,43 @@ public record AppConfig(String role, String queue, ScalingMode scalingMode, Stri
         } catch (IllegalStateException e) {
             throw new ConfigurationException("invoker", e.getMessage());
         }
+    }
+
+    /**
+     * {@code limiter_coordination_bucket}, {@code _heartbeat} and {@code _ttl}, checked here because the
+     * coordination that reads them is only built once NATS is connected.
+     */
+    private static void limiterCoordinationSettings(Settings s) {
+        String bucket = s.string(KvLimiterCoordination.BUCKET_SETTING, KvLimiterCoordination.DEFAULT_BUCKET);
+        if (!bucket.matches("[-a-zA-Z0-9_]+")) {
+            throw new ConfigurationException(KvLimiterCoordination.BUCKET_SETTING,
+                    "use letters, digits, '-' and '_', got '" + bucket + "'");
+        }
+        Duration heartbeat = positive(s, KvLimiterCoordination.HEARTBEAT_SETTING, KvLimiterCoordination.DEFAULT_HEARTBEAT);
+        Duration ttl = positive(s, KvLimiterCoordination.TTL_SETTING, KvLimiterCoordination.DEFAULT_TTL);
+        if (ttl.compareTo(heartbeat) <= 0) {
+            throw new ConfigurationException(KvLimiterCoordination.TTL_SETTING,
+                    "must be longer than " + KvLimiterCoordination.HEARTBEAT_SETTING + " (" + heartbeat + "), got " + ttl);
+        }
+    }
+
+    /** {@code worker_name}, or the host name and process id with anything but letters, digits, '-' and '_' as '-'. */
+    private static String workerName(Settings s) {
+        Optional<String> given = s.get("worker_name");
+        if (given.isPresent()) {
+            if (!given.get().matches("[-a-zA-Z0-9_]{1,64}")) {
+                throw new ConfigurationException("worker_name",
+                        "use 1 to 64 letters, digits, '-' and '_', got '" + given.get() + "'");
+            }
+            return given.get();
+        }
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "worker";
+        }
+        return (host + "-" + ProcessHandle.current().pid()).replaceAll("[^-a-zA-Z0-9_]", "-");
     }
 
     private static Map<String, String> functionMaxInflight(Settings s) {
@@ -230,6 +280,7 @@ public record AppConfig(String role, String queue, ScalingMode scalingMode, Stri
         return "AppConfig[role=" + role + ", queue=" + queue + ", scaling_mode=" + scalingMode.settingValue() + ", nats="
                 + (natsUrl.isEmpty() ? "local" : natsUrl.replaceAll("//[^@/]*@", "//****@")) + ", max_inflight=" + maxInflight
                 + ", ack_wait=" + ackWait + ", retry=" + retryPolicy + ", invoker=" + invoker
-                + ", limiter=" + (limiterEnabled ? limiter : "off") + ", port=" + port + "]";
+                + ", limiter=" + (limiterEnabled ? limiter : "off")
+                + (limiterEnabled && limiterCoordination ? " (coordinated as " + workerName + ")" : "") + ", port=" + port + "]";
     }
 }

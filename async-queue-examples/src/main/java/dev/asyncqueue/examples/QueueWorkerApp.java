@@ -18,8 +18,10 @@ import dev.asyncqueue.examples.ops.MetricsEndpoint;
 import dev.asyncqueue.examples.ops.OperationsConfig;
 import dev.asyncqueue.nats.FunctionConsumerStrategy;
 import dev.asyncqueue.nats.JetStreamQueue;
+import dev.asyncqueue.nats.KvLimiterCoordination;
 import dev.asyncqueue.nats.NatsConnections;
 import dev.asyncqueue.nats.StaticConsumerStrategy;
+import dev.asyncqueue.spi.LimiterCoordination;
 import dev.asyncqueue.spi.Providers;
 import dev.asyncqueue.worker.QueueWorker;
 import dev.asyncqueue.callback.CallbackSender;
@@ -183,8 +185,22 @@ public final class QueueWorkerApp implements AutoCloseable {
             // worker is.
             boolean paced = functionMode && config.limiterEnabled();
             LimiterLookup limiters = LimiterLookup.unlimited();
+            if (config.limiterCoordination() && !paced) {
+                log.warn("limiter_coordination=kv has no effect: it needs scaling_mode=function and limiter_enabled=true");
+            }
             if (paced) {
-                LimiterRegistry registry = LimiterRegistry.fromSettings(settings, Ticker.system());
+                LimiterCoordination coordination = LimiterCoordination.none();
+                if (config.limiterCoordination()) {
+                    KvLimiterCoordination kv = KvLimiterCoordination.builder(connection)
+                            .member(config.workerName()).settings(settings).build();
+                    // Pushed before the worker: closed after it stops, which deletes this worker's keys so the
+                    // others take its share at once.
+                    resources.push(kv);
+                    coordination = kv;
+                    log.info("limiter coordination on: member {} in bucket {}", kv.member(),
+                            settings.string(KvLimiterCoordination.BUCKET_SETTING, KvLimiterCoordination.DEFAULT_BUCKET));
+                }
+                LimiterRegistry registry = LimiterRegistry.fromSettings(settings, Ticker.system(), coordination);
                 Map<String, String> fixed = config.functionMaxInflight();
                 limiters = fixed.isEmpty() ? registry : new ConfiguredLimitsFirst(registry, fixed);
                 metrics.bindLimiters(registry, config.queue());

@@ -37,6 +37,11 @@ class ConfigurationErrorsTest {
         bad.put("ingest_queue_size", Map.of("ingest_queue_size", "lots"));
         bad.put("ingest_max_pending", Map.of("ingest_max_pending", "-5"));
         bad.put("limiter_provider", Map.of("limiter_provider", "no-such-limiter"));
+        bad.put("limiter_coordination", Map.of("limiter_coordination", "redis"));
+        bad.put("limiter_coordination_bucket", Map.of("limiter_coordination_bucket", "bad.bucket"));
+        bad.put("limiter_coordination_heartbeat", Map.of("limiter_coordination_heartbeat", "0s"));
+        bad.put("limiter_coordination_ttl", Map.of("limiter_coordination_heartbeat", "5s", "limiter_coordination_ttl", "2s"));
+        bad.put("worker_name", Map.of("worker_name", "has space"));
         bad.put("demo_functions", Map.of("demo_functions", "perhaps"));
         bad.put("invoker", Map.of("invoker", "no-such-invoker"));
         bad.put("callback_allowed_hosts", Map.of("callback_allowed_hosts", "ok.com,not a host/"));

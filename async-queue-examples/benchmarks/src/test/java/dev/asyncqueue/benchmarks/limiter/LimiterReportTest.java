@@ -36,6 +36,14 @@ class LimiterReportTest {
     }
 
     @Test
+    void everyReportKeepsThePointerToTheHandWrittenPageOnSeveralWorkers() {
+        LimiterScenarioResult off = run("limiter off", 3000, 2000, Duration.ofSeconds(20), false);
+        String report = LimiterReport.markdown(SETUP, 0, MACHINE, Instant.EPOCH, "", off,
+                run("limiter on (adaptive)", 1040, 40, Duration.ofSeconds(15), true), "chart.png", "chart.csv");
+        assertTrue(report.contains("[LIMITER-MULTI.md](LIMITER-MULTI.md)"), report);
+    }
+
+    @Test
     void theTargetIsMetOnlyWithUnderFivePercent429sAndADrainNoSlowerThanWithoutTheLimiter() {
         LimiterScenarioResult off = run("limiter off", 3000, 2000, Duration.ofSeconds(20), false);
         String met = LimiterReport.markdown(SETUP, 0, MACHINE, Instant.EPOCH, "", off,
