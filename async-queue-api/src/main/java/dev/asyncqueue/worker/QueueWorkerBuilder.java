@@ -138,14 +138,14 @@ public final class QueueWorkerBuilder {
     /** How long one pull waits for work when the queue is empty (default 1s). */
     public QueueWorkerBuilder pollWait(Duration pollWait) { this.pollWait = positive(pollWait, "pollWait"); return this; }
 
-    /** How long {@link #close()} lets calls in flight finish (default 10s). */
+    /** How long {@link QueueWorker#close()} lets calls in flight finish (default 10s). */
     public QueueWorkerBuilder shutdownGrace(Duration grace) { this.shutdownGrace = notNegative(grace, "shutdownGrace"); return this; }
 
     /** Wall clock for {@code Retry-After} dates. */
     public QueueWorkerBuilder clock(Clock clock) { this.clock = Objects.requireNonNull(clock); return this; }
 
     /**
-     * Monotonic clock for keep-alives, call durations and the waits of {@link #close()} (default
+     * Monotonic clock for keep-alives, call durations and the waits of {@link QueueWorker#close()} (default
      * {@link Ticker#system()}); it must advance as time passes, or {@code close()} waits for ever.
      */
     public QueueWorkerBuilder ticker(Ticker ticker) { this.ticker = Objects.requireNonNull(ticker); return this; }
