@@ -23,9 +23,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Calls functions through an OpenFaaS-style gateway: {@code <gateway>/function/<name><path>[?query]},
- * with the invocation's method, headers and body. By default on Apache HttpClient 5 classic, blocking
- * calls on a bounded pool ({@link HttpEngine#APACHE_CLASSIC}); {@link HttpEngine#JDK} takes no library.
- * The returned stage completes on the client's thread; cancelling it aborts the call.
+ * with the invocation's method, headers and body. By default on Apache HttpClient 5 async, an I/O reactor over
+ * a bounded pool of connections ({@link HttpEngine#APACHE_ASYNC}); {@link HttpEngine#APACHE_CLASSIC} makes
+ * blocking calls on a bounded pool of threads, {@link HttpEngine#JDK} takes no library. The returned stage
+ * completes on the client's thread (a reactor thread by default: what depends on it must not block);
+ * cancelling it aborts the call.
  */
 public final class HttpInvoker implements Invoker, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpInvoker.class);
@@ -185,8 +187,8 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
         private URI gatewayUrl;
         private Duration timeout = Duration.ofMinutes(1);
         private HttpClient client;
-        private HttpEngine engine = HttpEngine.APACHE_CLASSIC;
-        private int maxConcurrency = PooledTransport.DEFAULT_SIZE;
+        private HttpEngine engine = HttpEngine.APACHE_ASYNC;
+        private int maxConcurrency = Transports.DEFAULT_SIZE;
         private boolean tlsInsecure;
 
         private Builder() {
@@ -202,13 +204,14 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
             return this;
         }
 
-        /** Which HTTP client calls the functions (default {@link HttpEngine#APACHE_CLASSIC}). */
+        /** Which HTTP client calls the functions (default {@link HttpEngine#APACHE_ASYNC}). */
         public Builder engine(HttpEngine engine) { this.engine = Objects.requireNonNull(engine, "engine"); return this; }
 
         /**
-         * Calls at once ({@code max_inflight}, default 50): the threads and pooled connections of
-         * {@link HttpEngine#APACHE_CLASSIC}, shared with its callback sender; more wait for a thread. Give it
-         * the worker's {@code maxInflight}, which counts callbacks too. The JDK client has no such bound.
+         * Calls at once ({@code max_inflight}, default 50): the pooled connections of the Apache engines (and
+         * the threads of {@link HttpEngine#APACHE_CLASSIC}), shared with the callback sender; more wait for a
+         * connection. Give it the worker's {@code maxInflight}, which counts callbacks too. The JDK client has
+         * no such bound.
          */
         public Builder maxConcurrency(int maxConcurrency) {
             if (maxConcurrency < 1) throw new IllegalArgumentException("maxConcurrency must be at least 1");

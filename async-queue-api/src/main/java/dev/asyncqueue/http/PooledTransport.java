@@ -47,8 +47,6 @@ import java.util.concurrent.TimeoutException;
  * compression and protocol upgrades are off: the function's answer comes back as it was sent.
  */
 final class PooledTransport implements Transport {
-    /** Calls at once when nobody says otherwise, as the worker's {@code max_inflight} default. */
-    static final int DEFAULT_SIZE = 50;
     private static final Timeout CONNECT_TIMEOUT = Timeout.ofSeconds(10);
     // A connection idle this long is checked before reuse, so one the server closed meanwhile is not used.
     private static final TimeValue CHECK_AFTER_IDLE = TimeValue.ofSeconds(1);

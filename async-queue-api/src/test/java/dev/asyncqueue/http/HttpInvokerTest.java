@@ -37,7 +37,7 @@ class HttpInvokerTest {
     private final RecordingHttpServer gateway = RecordingHttpServer.start();
     private HttpInvoker invoker = builder().gatewayUrl(gateway.baseUrl()).timeout(Duration.ofSeconds(5)).build();
 
-    /** A builder for the invoker under test; {@link JdkHttpInvokerTest} runs every test on the JDK's client. */
+    /** A builder for the invoker under test; {@link JdkHttpInvokerTest} and {@link ClassicHttpInvokerTest} run every test on the other engines. */
     HttpInvoker.Builder builder() {
         return HttpInvoker.builder();
     }
