@@ -68,7 +68,7 @@ final class ClientReport {
                 + setup.repeats() + " repetitions: in each, every client makes " + String.format(Locale.ROOT, "%,d", setup.calls())
                 + " calls (`wrk` runs " + setup.wrkSeconds() + " s), the clients taking turns and each repetition "
                 + "starting one client later, so drift on a shared machine hits them alike. The *ratio* is a client's "
-                + "median rate over the fastest Java client's. *Client CPU* is the CPU time of the benchmark's JVM "
+                + "median rate over the fastest plain Java loop's (the library's rows excluded). *Client CPU* is the CPU time of the benchmark's JVM "
                 + "(for `wrk`, of its process) per call during the timed run, JIT and GC included; *server CPU* that of "
                 + "the Node.js process. `library-apache` and `library-jdk` are the library's own invoker on its two "
                 + "engines, measured the same way as the raw loops.");
@@ -136,7 +136,7 @@ final class ClientReport {
 
     private void levelSection(Level level, List<String> out) {
         int c = level.concurrency();
-        String fastest = level.fastestJavaClient().orElse(null);
+        String fastest = level.fastestPlainLoop().orElse(null);
         out.add("## " + c + " calls at once");
         out.add("");
         out.add("| client | calls/s (median) | ratio to " + (fastest == null ? "-" : "`" + fastest + "`")
