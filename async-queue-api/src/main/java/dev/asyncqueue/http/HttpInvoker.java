@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -36,7 +37,11 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
     // Methods that define no meaning for a body: an empty one is not announced as Content-Length: 0.
     private static final Set<String> BODILESS = Set.of("GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT");
 
+    // Enough for every function and path a worker usually calls, small enough to be no concern as memory.
+    private static final int KNOWN_URLS = 1024;
+
     private final URI gatewayUrl;
+    private final Map<UrlKey, URI> urls = new ConcurrentHashMap<>();
     private final Duration timeout;
     private final Transport transport;
 
@@ -60,6 +65,9 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
      *                                  call to another URL of the gateway
      */
     public URI urlFor(Invocation invocation) {
+        UrlKey key = new UrlKey(invocation.function(), invocation.path(), invocation.query());
+        URI known = urls.get(key);
+        if (known != null) return known;
         String path = invocation.path();
         if (path.isEmpty()) path = "/";
         else if (!path.startsWith("/")) path = "/" + path;
@@ -68,7 +76,11 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
                     + invocation.function());
         }
         String query = invocation.query().isEmpty() ? "" : "?" + invocation.query();
-        return URI.create(gatewayUrl + "/function/" + invocation.function() + path + query);
+        URI url = URI.create(gatewayUrl + "/function/" + invocation.function() + path + query);
+        // Parsing and checking a URL costs more than the rest of forming the request; most calls repeat a few.
+        if (urls.size() >= KNOWN_URLS) urls.clear();
+        urls.put(key, url);
+        return url;
     }
 
     /**
@@ -124,18 +136,31 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
                     ("cannot form the request: " + badRequest.getMessage()).getBytes(StandardCharsets.UTF_8),
                     elapsed(start)));
         }
-        CompletableFuture<InvocationResult> result = call.handle((answer, error) -> {
-            Duration duration = elapsed(start);
-            if (error == null) {
-                return InvocationResult.answered(answer.status(), answer.headers(), answer.body(), duration);
+        // Cancelling the result (worker shutdown, a cancelled call) aborts the exchange; one future of our own
+        // rather than a derived one and a listener, since every call pays for what is chained here.
+        CompletableFuture<InvocationResult> result = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                boolean cancelled = super.cancel(mayInterruptIfRunning);
+                call.cancel(true);
+                return cancelled;
             }
-            return InvocationResult.transportFailure(transportError(error), duration);
-        });
-        // Cancelling the result (worker shutdown, a cancelled call) aborts the exchange.
-        result.whenComplete((r, e) -> {
-            if (result.isCancelled()) call.cancel(true);
+        };
+        call.whenComplete((answer, error) -> {
+            Duration duration = elapsed(start);
+            try {
+                result.complete(error == null
+                        ? InvocationResult.answered(answer.status(), answer.headers(), answer.body(), duration)
+                        : InvocationResult.transportFailure(transportError(error), duration));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
         });
         return result;
+    }
+
+    /** What a function's URL is made of, besides the gateway. */
+    private record UrlKey(String function, String path, String query) {
     }
 
     private OutgoingRequest requestFor(Invocation invocation) {

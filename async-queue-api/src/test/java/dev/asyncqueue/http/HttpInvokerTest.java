@@ -100,6 +100,21 @@ class HttpInvokerTest {
     }
 
     @Test
+    void aUrlOnceFormedIsFormedAlikeAndEveryOtherPathGetsItsOwn() {
+        HttpInvoker gatewayInvoker = HttpInvoker.builder().gatewayUrl(URI.create("http://gateway:8080")).build();
+        try {
+            Invocation x = Invocation.builder("f").path("/x").build();
+            assertEquals(gatewayInvoker.urlFor(x), gatewayInvoker.urlFor(x));
+            assertEquals(URI.create("http://gateway:8080/function/f/y"), gatewayInvoker.urlFor(Invocation.builder("f").path("/y").build()));
+            assertEquals(URI.create("http://gateway:8080/function/g/x"), gatewayInvoker.urlFor(Invocation.builder("g").path("/x").build()));
+            assertEquals(URI.create("http://gateway:8080/function/f/x?q"), gatewayInvoker.urlFor(Invocation.builder("f").path("/x").query("q").build()));
+            assertThrows(IllegalArgumentException.class, () -> gatewayInvoker.urlFor(Invocation.builder("f").path("/x/..").build()));
+        } finally {
+            gatewayInvoker.close();
+        }
+    }
+
+    @Test
     void aCleartextGatewayGetsPlainHttp11WithoutAnH2cUpgrade() throws Exception {
         call(Invocation.builder("echo").body("x".getBytes(StandardCharsets.UTF_8)).build());
 
