@@ -41,7 +41,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Apache HttpClient 5 async: one I/O reactor thread per processor serves every connection, at most
+ * Apache HttpClient 5 async: a few I/O reactor threads (fewer than connections, at most one per processor)
+ * serve every connection, at most
  * {@code size} pooled keep-alive connections (per route too); a request beyond them waits for one without
  * holding a thread. A caller hands a request to the reactor and the reactor completes the answer itself, so
  * one wake-up of a reactor thread serves every connection ready at that moment. Futures complete on a
@@ -55,6 +56,9 @@ final class ReactorTransport implements Transport {
     // A connection idle this long is checked before reuse, so one the server closed meanwhile is not used.
     private static final TimeValue CHECK_AFTER_IDLE = TimeValue.ofSeconds(1);
     private static final byte[] NO_BODY = new byte[0];
+    // A reactor thread wakes once for all of its connections that are ready: with few connections each, more
+    // threads mean more wake-ups per call; with many, one thread becomes the bottleneck.
+    private static final int CONNECTIONS_PER_REACTOR = 25;
 
     private final int size;
     private final CloseableHttpAsyncClient client;
@@ -81,7 +85,7 @@ final class ReactorTransport implements Transport {
                                 .setValidateAfterInactivity(CHECK_AFTER_IDLE)
                                 .build())
                         .build())
-                .setIOReactorConfig(IOReactorConfig.custom().setTcpNoDelay(true).build())
+                .setIOReactorConfig(IOReactorConfig.custom().setTcpNoDelay(true).setIoThreadCount(reactorThreads(size)).build())
                 .setThreadFactory(Threads.named("async-queue-http"))
                 .setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1)
                 .disableRedirectHandling()
@@ -92,6 +96,12 @@ final class ReactorTransport implements Transport {
                 .disableConnectionState()
                 .build();
         client.start();
+    }
+
+    /** One reactor thread per {@link #CONNECTIONS_PER_REACTOR} connections, at most one per processor. */
+    static int reactorThreads(int connections) {
+        int wanted = (connections + CONNECTIONS_PER_REACTOR - 1) / CONNECTIONS_PER_REACTOR;
+        return Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), wanted));
     }
 
     @Override
@@ -148,7 +158,7 @@ final class ReactorTransport implements Transport {
 
     @Override
     public String describe() {
-        return "apache-async, " + size + " connections";
+        return "apache-async, " + size + " connections, " + reactorThreads(size) + " reactor threads";
     }
 
     @Override
