@@ -22,7 +22,7 @@ public final class HttpCallbackSender implements CallbackSender, AutoCloseable {
     private final boolean ownsTransport;
 
     /**
-     * A sender with a client of its own and the given timeout per callback: Apache HttpClient 5 classic with
+     * A sender with a client of its own and the given timeout per callback: Apache HttpClient 5 async with
      * at most 50 callbacks at once, or the JDK's client when Apache HttpClient is not on the class path.
      */
     public HttpCallbackSender(Duration timeout) {

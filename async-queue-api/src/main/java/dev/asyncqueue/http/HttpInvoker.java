@@ -19,13 +19,16 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Calls functions through an OpenFaaS-style gateway: {@code <gateway>/function/<name><path>[?query]},
- * with the invocation's method, headers and body. By default on Apache HttpClient 5 classic, blocking
- * calls on a bounded pool ({@link HttpEngine#APACHE_CLASSIC}); {@link HttpEngine#JDK} takes no library.
- * The returned stage completes on the client's thread; cancelling it aborts the call.
+ * with the invocation's method, headers and body. By default on Apache HttpClient 5 async, an I/O reactor over
+ * a bounded pool of connections ({@link HttpEngine#APACHE_ASYNC}); {@link HttpEngine#APACHE_CLASSIC} makes
+ * blocking calls on a bounded pool of threads, {@link HttpEngine#JDK} takes no library. The returned stage
+ * completes on the client's thread (a reactor thread by default: what depends on it must not block);
+ * cancelling it aborts the call.
  */
 public final class HttpInvoker implements Invoker, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpInvoker.class);
@@ -34,7 +37,11 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
     // Methods that define no meaning for a body: an empty one is not announced as Content-Length: 0.
     private static final Set<String> BODILESS = Set.of("GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT");
 
+    // Enough for every function and path a worker usually calls, small enough to be no concern as memory.
+    private static final int KNOWN_URLS = 1024;
+
     private final URI gatewayUrl;
+    private final Map<UrlKey, URI> urls = new ConcurrentHashMap<>();
     private final Duration timeout;
     private final Transport transport;
 
@@ -58,6 +65,9 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
      *                                  call to another URL of the gateway
      */
     public URI urlFor(Invocation invocation) {
+        UrlKey key = new UrlKey(invocation.function(), invocation.path(), invocation.query());
+        URI known = urls.get(key);
+        if (known != null) return known;
         String path = invocation.path();
         if (path.isEmpty()) path = "/";
         else if (!path.startsWith("/")) path = "/" + path;
@@ -66,7 +76,11 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
                     + invocation.function());
         }
         String query = invocation.query().isEmpty() ? "" : "?" + invocation.query();
-        return URI.create(gatewayUrl + "/function/" + invocation.function() + path + query);
+        URI url = URI.create(gatewayUrl + "/function/" + invocation.function() + path + query);
+        // Parsing and checking a URL costs more than the rest of forming the request; most calls repeat a few.
+        if (urls.size() >= KNOWN_URLS) urls.clear();
+        urls.put(key, url);
+        return url;
     }
 
     /**
@@ -122,18 +136,31 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
                     ("cannot form the request: " + badRequest.getMessage()).getBytes(StandardCharsets.UTF_8),
                     elapsed(start)));
         }
-        CompletableFuture<InvocationResult> result = call.handle((answer, error) -> {
-            Duration duration = elapsed(start);
-            if (error == null) {
-                return InvocationResult.answered(answer.status(), answer.headers(), answer.body(), duration);
+        // Cancelling the result (worker shutdown, a cancelled call) aborts the exchange; one future of our own
+        // rather than a derived one and a listener, since every call pays for what is chained here.
+        CompletableFuture<InvocationResult> result = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                boolean cancelled = super.cancel(mayInterruptIfRunning);
+                call.cancel(true);
+                return cancelled;
             }
-            return InvocationResult.transportFailure(transportError(error), duration);
-        });
-        // Cancelling the result (worker shutdown, a cancelled call) aborts the exchange.
-        result.whenComplete((r, e) -> {
-            if (result.isCancelled()) call.cancel(true);
+        };
+        call.whenComplete((answer, error) -> {
+            Duration duration = elapsed(start);
+            try {
+                result.complete(error == null
+                        ? InvocationResult.answered(answer.status(), answer.headers(), answer.body(), duration)
+                        : InvocationResult.transportFailure(transportError(error), duration));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
         });
         return result;
+    }
+
+    /** What a function's URL is made of, besides the gateway. */
+    private record UrlKey(String function, String path, String query) {
     }
 
     private OutgoingRequest requestFor(Invocation invocation) {
@@ -185,8 +212,8 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
         private URI gatewayUrl;
         private Duration timeout = Duration.ofMinutes(1);
         private HttpClient client;
-        private HttpEngine engine = HttpEngine.APACHE_CLASSIC;
-        private int maxConcurrency = PooledTransport.DEFAULT_SIZE;
+        private HttpEngine engine = HttpEngine.APACHE_ASYNC;
+        private int maxConcurrency = Transports.DEFAULT_SIZE;
         private boolean tlsInsecure;
 
         private Builder() {
@@ -202,13 +229,14 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
             return this;
         }
 
-        /** Which HTTP client calls the functions (default {@link HttpEngine#APACHE_CLASSIC}). */
+        /** Which HTTP client calls the functions (default {@link HttpEngine#APACHE_ASYNC}). */
         public Builder engine(HttpEngine engine) { this.engine = Objects.requireNonNull(engine, "engine"); return this; }
 
         /**
-         * Calls at once ({@code max_inflight}, default 50): the threads and pooled connections of
-         * {@link HttpEngine#APACHE_CLASSIC}, shared with its callback sender; more wait for a thread. Give it
-         * the worker's {@code maxInflight}, which counts callbacks too. The JDK client has no such bound.
+         * Calls at once ({@code max_inflight}, default 50): the pooled connections of the Apache engines (and
+         * the threads of {@link HttpEngine#APACHE_CLASSIC}), shared with the callback sender; more wait for a
+         * connection. Give it the worker's {@code maxInflight}, which counts callbacks too. The JDK client has
+         * no such bound.
          */
         public Builder maxConcurrency(int maxConcurrency) {
             if (maxConcurrency < 1) throw new IllegalArgumentException("maxConcurrency must be at least 1");

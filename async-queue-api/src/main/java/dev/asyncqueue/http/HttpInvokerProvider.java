@@ -6,9 +6,9 @@ import dev.asyncqueue.config.WorkerSettings;
 import dev.asyncqueue.spi.InvokerProvider;
 
 /**
- * Provides the {@code http} invoker on Apache HttpClient 5 classic, configured by
+ * Provides the {@code http} invoker on Apache HttpClient 5 async ({@link HttpEngine#APACHE_ASYNC}), configured by
  * {@value WorkerSettings#GATEWAY_URL}, {@value WorkerSettings#UPSTREAM_TIMEOUT},
- * {@value WorkerSettings#MAX_INFLIGHT} (its threads and pooled connections) and
+ * {@value WorkerSettings#MAX_INFLIGHT} (its pooled connections) and
  * {@value WorkerSettings#TLS_INSECURE} as {@link WorkerSettings} reads them.
  */
 public final class HttpInvokerProvider implements InvokerProvider {
@@ -22,7 +22,7 @@ public final class HttpInvokerProvider implements InvokerProvider {
 
     @Override
     public Invoker create(Settings settings) {
-        return configured(settings).engine(HttpEngine.APACHE_CLASSIC).build();
+        return configured(settings).engine(HttpEngine.APACHE_ASYNC).build();
     }
 
     /** A builder with every setting the HTTP invokers read. */

@@ -32,8 +32,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -42,13 +40,11 @@ import java.util.concurrent.TimeoutException;
  * Apache HttpClient 5 classic: each exchange is a blocking call on one of at most {@code size} threads,
  * over at most {@code size} pooled keep-alive connections (per route too), so a thread never waits for a
  * connection. Blocking calls on a bounded pool hand off once per call, where an asynchronous client hands
- * off between its selector and executor threads several times. A deadline timer aborts an exchange that
- * outlives its timeout; cancelling its future aborts it too. Redirects, retries, cookies, authentication,
+ * off between its selector and executor threads several times. A {@link DeadlineSweep} aborts an exchange
+ * that outlives its timeout; cancelling its future aborts it too. Redirects, retries, cookies, authentication,
  * compression and protocol upgrades are off: the function's answer comes back as it was sent.
  */
 final class PooledTransport implements Transport {
-    /** Calls at once when nobody says otherwise, as the worker's {@code max_inflight} default. */
-    static final int DEFAULT_SIZE = 50;
     private static final Timeout CONNECT_TIMEOUT = Timeout.ofSeconds(10);
     // A connection idle this long is checked before reuse, so one the server closed meanwhile is not used.
     private static final TimeValue CHECK_AFTER_IDLE = TimeValue.ofSeconds(1);
@@ -57,7 +53,7 @@ final class PooledTransport implements Transport {
     private final int size;
     private final CloseableHttpClient client;
     private final ThreadPoolExecutor pool;
-    private final ScheduledThreadPoolExecutor deadlines;
+    private final DeadlineSweep deadlines = new DeadlineSweep("async-queue-http-deadline");
     private final Map<Duration, RequestConfig> configs = new ConcurrentHashMap<>();
 
     /** A pool of {@code size} threads and connections; {@code tls} null verifies every server as the platform does. */
@@ -96,8 +92,6 @@ final class PooledTransport implements Transport {
         this.pool = new ThreadPoolExecutor(size, size, IDLE_THREAD_KEEP.toSeconds(), TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), Threads.named("async-queue-http"));
         pool.allowCoreThreadTimeOut(true);
-        this.deadlines = new ScheduledThreadPoolExecutor(1, Threads.named("async-queue-http-deadline"));
-        deadlines.setRemoveOnCancelPolicy(true);
     }
 
     @Override
@@ -110,10 +104,10 @@ final class PooledTransport implements Transport {
         call.setConfig(configs.computeIfAbsent(timeout, PooledTransport::configFor));
         Exchange exchange = new Exchange(call, timeout, readBody);
         try {
-            exchange.deadline = deadlines.schedule(exchange::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            deadlines.add(exchange);
             pool.execute(exchange);
         } catch (RejectedExecutionException closed) {
-            exchange.cancelDeadline();
+            deadlines.remove(exchange);
             exchange.completeExceptionally(new IOException("the HTTP client is closed"));
         }
         return exchange;
@@ -121,7 +115,7 @@ final class PooledTransport implements Transport {
 
     private static RequestConfig configFor(Duration timeout) {
         Timeout t = Timeout.of(timeout);
-        // Each read waits at most the whole timeout: a backstop should the deadline timer not get to run.
+        // Each read waits at most the whole timeout: a backstop should the deadline sweep not get to run.
         return RequestConfig.custom()
                 .setRedirectsEnabled(false)
                 .setAuthenticationEnabled(false)
@@ -155,23 +149,31 @@ final class PooledTransport implements Transport {
         for (Runnable waiting : pool.shutdownNow()) {
             ((Exchange) waiting).completeExceptionally(new IOException("the HTTP client is closed"));
         }
-        deadlines.shutdownNow();
+        for (DeadlineSweep.Expiring running : deadlines.close()) {
+            ((Exchange) running).completeExceptionally(new IOException("the HTTP client is closed"));
+        }
         // Closing the connections is what wakes threads blocked in a read.
         client.close(CloseMode.IMMEDIATE);
     }
 
     /** One exchange: runs on a pool thread, ends by its answer, its failure, its deadline or its cancellation. */
-    private final class Exchange extends CompletableFuture<Answer> implements Runnable {
+    private final class Exchange extends CompletableFuture<Answer> implements Runnable, DeadlineSweep.Expiring {
         private final HttpUriRequestBase call;
         private final Duration timeout;
+        private final long deadline;
         private final boolean readBody;
         private volatile boolean expired;
-        private volatile ScheduledFuture<?> deadline;
 
         Exchange(HttpUriRequestBase call, Duration timeout, boolean readBody) {
             this.call = call;
             this.timeout = timeout;
+            this.deadline = System.nanoTime() + timeout.toNanos();
             this.readBody = readBody;
+        }
+
+        @Override
+        public long deadlineNanos() {
+            return deadline;
         }
 
         @Override
@@ -182,11 +184,12 @@ final class PooledTransport implements Transport {
             } catch (IOException | RuntimeException e) {
                 completeExceptionally(expired ? timedOut() : e);
             } finally {
-                cancelDeadline();
+                deadlines.remove(this);
             }
         }
 
-        void expire() {
+        @Override
+        public void expire() {
             expired = true;
             if (completeExceptionally(timedOut())) call.cancel();
         }
@@ -199,13 +202,8 @@ final class PooledTransport implements Transport {
         public boolean cancel(boolean mayInterruptIfRunning) {
             boolean cancelled = super.cancel(mayInterruptIfRunning);
             call.cancel();
-            cancelDeadline();
+            deadlines.remove(this);
             return cancelled;
-        }
-
-        void cancelDeadline() {
-            ScheduledFuture<?> d = deadline;
-            if (d != null) d.cancel(false);
         }
     }
 }

@@ -33,7 +33,7 @@ class HttpCallbackSenderTest {
     private final RecordingHttpServer receiver = RecordingHttpServer.start();
     private final HttpCallbackSender sender = newSender(Duration.ofSeconds(5));
 
-    /** The sender under test; {@link JdkHttpCallbackSenderTest} runs every test on the JDK's client. */
+    /** The sender under test; {@link JdkHttpCallbackSenderTest} and {@link ClassicHttpCallbackSenderTest} run every test on the other engines. */
     HttpCallbackSender newSender(Duration timeout) {
         return new HttpCallbackSender(timeout);
     }

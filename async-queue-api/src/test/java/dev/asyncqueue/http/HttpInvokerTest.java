@@ -37,7 +37,7 @@ class HttpInvokerTest {
     private final RecordingHttpServer gateway = RecordingHttpServer.start();
     private HttpInvoker invoker = builder().gatewayUrl(gateway.baseUrl()).timeout(Duration.ofSeconds(5)).build();
 
-    /** A builder for the invoker under test; {@link JdkHttpInvokerTest} runs every test on the JDK's client. */
+    /** A builder for the invoker under test; {@link JdkHttpInvokerTest} and {@link ClassicHttpInvokerTest} run every test on the other engines. */
     HttpInvoker.Builder builder() {
         return HttpInvoker.builder();
     }
@@ -96,6 +96,21 @@ class HttpInvokerTest {
                     trailingSlash.urlFor(Invocation.builder("f").path("x/y").query("q=1").build()));
         } finally {
             trailingSlash.close();
+        }
+    }
+
+    @Test
+    void aUrlOnceFormedIsFormedAlikeAndEveryOtherPathGetsItsOwn() {
+        HttpInvoker gatewayInvoker = HttpInvoker.builder().gatewayUrl(URI.create("http://gateway:8080")).build();
+        try {
+            Invocation x = Invocation.builder("f").path("/x").build();
+            assertEquals(gatewayInvoker.urlFor(x), gatewayInvoker.urlFor(x));
+            assertEquals(URI.create("http://gateway:8080/function/f/y"), gatewayInvoker.urlFor(Invocation.builder("f").path("/y").build()));
+            assertEquals(URI.create("http://gateway:8080/function/g/x"), gatewayInvoker.urlFor(Invocation.builder("g").path("/x").build()));
+            assertEquals(URI.create("http://gateway:8080/function/f/x?q"), gatewayInvoker.urlFor(Invocation.builder("f").path("/x").query("q").build()));
+            assertThrows(IllegalArgumentException.class, () -> gatewayInvoker.urlFor(Invocation.builder("f").path("/x/..").build()));
+        } finally {
+            gatewayInvoker.close();
         }
     }
 

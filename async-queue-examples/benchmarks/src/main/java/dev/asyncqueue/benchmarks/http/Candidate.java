@@ -23,6 +23,11 @@ record Candidate(String name, String what, List<String> jarPrefixes, String keep
         HttpLoop open(URI gateway, int concurrency, byte[] body) throws Exception;
     }
 
+    /** Whether {@code name} is one of the library's own invokers rather than a plain loop. */
+    static boolean isLibrary(String name) {
+        return name.startsWith("library-");
+    }
+
     /** The function every client calls under {@code gateway}. */
     static URI function(URI gateway) {
         return gateway.resolve("/function/bench");
@@ -32,10 +37,14 @@ record Candidate(String name, String what, List<String> jarPrefixes, String keep
     private static final String APACHE_KEEPER = "Apache HttpComponents (Apache Software Foundation)";
     private static final String JDK_KEEPER = "OpenJDK, with each Java release";
 
-    /** Every client, the library's two invokers first. */
+    /** Every client, the library's invokers first. */
     static List<Candidate> all() {
         return List.of(
                 new Candidate("library-apache", "the library's `HttpInvoker` as `invoker=http` builds it: Apache "
+                        + "HttpClient 5 async, one I/O reactor thread per processor over *C* pooled connections, "
+                        + "`invoke` with at most *C* calls open", APACHE, APACHE_KEEPER,
+                        (g, c, b) -> InvokerLoop.create(g, c, b, HttpEngine.APACHE_ASYNC)),
+                new Candidate("library-classic", "the library's `HttpInvoker` on `HttpEngine.APACHE_CLASSIC`: Apache "
                         + "HttpClient 5 classic, blocking calls on a pool of *C* threads and *C* pooled connections, "
                         + "`invoke` with at most *C* calls open", APACHE, APACHE_KEEPER,
                         (g, c, b) -> InvokerLoop.create(g, c, b, HttpEngine.APACHE_CLASSIC)),
