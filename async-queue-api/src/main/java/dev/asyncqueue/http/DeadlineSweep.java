@@ -1,6 +1,6 @@
 package dev.asyncqueue.http;
 
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

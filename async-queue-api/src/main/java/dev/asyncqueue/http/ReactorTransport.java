@@ -1,6 +1,6 @@
 package dev.asyncqueue.http;
 
-import dev.asyncqueue.Threads;
+import dev.asyncqueue.internal.Threads;
 import org.apache.hc.client5.http.async.methods.ConfigurableHttpRequest;
 import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
 import org.apache.hc.client5.http.async.methods.SimpleResponseConsumer;
