@@ -2,7 +2,6 @@ package dev.asyncqueue.callback;
 
 import dev.asyncqueue.CallHeaders;
 import dev.asyncqueue.InvocationResult;
-import dev.asyncqueue.Threads;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,6 +14,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Checks each callback against a {@link CallbackPolicy} just before it is posted (resolving the host,
@@ -48,10 +48,13 @@ public final class GuardedCallbackSender implements CallbackSender {
             return CompletableFuture.failedFuture(new CallbackRefusedException(refused.get()));
         }
         if (!policy.needsLookup(callback.url())) return signedAndSent(callback);
-        return CompletableFuture.supplyAsync(() -> policy.refusalAfterResolving(callback.url()), LOOKUPS)
-                .thenCompose(afterLookup -> afterLookup.isPresent()
-                        ? CompletableFuture.failedFuture(new CallbackRefusedException(afterLookup.get()))
-                        : signedAndSent(callback).toCompletableFuture());
+        // Posted from the thread that looked up too, so the caller does no more than hand the callback over.
+        return CompletableFuture.supplyAsync(() -> {
+            Optional<String> afterLookup = policy.refusalAfterResolving(callback.url());
+            return afterLookup.isPresent()
+                    ? CompletableFuture.<Integer>failedFuture(new CallbackRefusedException(afterLookup.get()))
+                    : signedAndSent(callback).toCompletableFuture();
+        }, LOOKUPS).thenCompose(sent -> sent);
     }
 
     private CompletionStage<Integer> signedAndSent(Callback callback) {
@@ -74,8 +77,13 @@ public final class GuardedCallbackSender implements CallbackSender {
     }
 
     private static ThreadPoolExecutor lookupThreads() {
+        AtomicInteger counter = new AtomicInteger();
         ThreadPoolExecutor threads = new ThreadPoolExecutor(LOOKUP_THREADS, LOOKUP_THREADS, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), Threads.named("async-queue-callback-lookup"));
+                new LinkedBlockingQueue<>(), lookup -> {
+                    Thread t = new Thread(lookup, "async-queue-callback-lookup-" + counter.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
         // Daemon threads that end when idle: a guard needs no closing.
         threads.allowCoreThreadTimeOut(true);
         return threads;
