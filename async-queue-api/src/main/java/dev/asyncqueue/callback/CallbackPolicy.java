@@ -79,6 +79,12 @@ public record CallbackPolicy(List<String> allowedHosts, boolean allowLinkLocal) 
         return Optional.empty();
     }
 
+    /** Whether {@link #refusalAfterResolving} would ask DNS about {@code url}'s host: a name, with link-local refused. */
+    boolean needsLookup(URI url) {
+        String host = url.getHost();
+        return !allowLinkLocal && host != null && literalAddress(host.toLowerCase(Locale.ROOT)).isEmpty();
+    }
+
     private static boolean matches(String pattern, String host) {
         if (pattern.startsWith("*.")) return host.endsWith(pattern.substring(1)) && host.length() > pattern.length() - 1;
         return pattern.equals(host) || pattern.equals("[" + host + "]") || ("[" + pattern + "]").equals(host);

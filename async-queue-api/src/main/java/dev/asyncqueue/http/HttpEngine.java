@@ -11,7 +11,7 @@ public enum HttpEngine {
     /**
      * Apache HttpClient 5 classic: blocking calls on a bounded pool of threads and pooled keep-alive
      * connections, HTTP/1.1 in clear text and over TLS. Calls complete on a pool thread, where a dependent may
-     * block; each call costs two hand-offs between threads, so more CPU than {@link #APACHE_ASYNC}.
+     * block; each call is handed to a pool thread and its completion back, which costs more CPU than {@link #APACHE_ASYNC}.
      */
     APACHE_CLASSIC,
     /**

@@ -187,7 +187,12 @@ final class ReactorTransport implements Transport {
                 @Override
                 public void completed(T result) {
                     deadlines.remove(Exchange.this);
-                    complete(toAnswer.apply(result));
+                    try {
+                        complete(toAnswer.apply(result));
+                    } catch (RuntimeException unreadable) {
+                        // An answer that cannot be taken apart still ends the exchange, as a failure.
+                        completeExceptionally(unreadable);
+                    }
                 }
 
                 @Override

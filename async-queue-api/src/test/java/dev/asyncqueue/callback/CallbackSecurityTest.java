@@ -204,4 +204,19 @@ class CallbackSecurityTest {
         assertTrue(e.getCause().getMessage().contains("link-local"));
         assertEquals(null, sent.get());
     }
+
+    @Test
+    void aHostNameIsLookedUpOffTheSendersThreadAnAddressNeedsNoLookup() {
+        AtomicReference<String> postedFrom = new AtomicReference<>();
+        GuardedCallbackSender guard = new GuardedCallbackSender(c -> {
+            postedFrom.set(Thread.currentThread().getName());
+            return java.util.concurrent.CompletableFuture.completedFuture(200);
+        }, CallbackPolicy.defaults(), Optional.empty());
+
+        assertEquals(200, guard.send(callback("http://localhost:1/cb", Map.of())).toCompletableFuture().join());
+        assertTrue(postedFrom.get().startsWith("async-queue-callback-lookup"), "looked up on: " + postedFrom.get());
+
+        assertEquals(200, guard.send(callback("http://127.0.0.1:1/cb", Map.of())).toCompletableFuture().join());
+        assertEquals(Thread.currentThread().getName(), postedFrom.get());
+    }
 }
