@@ -4,93 +4,29 @@ import dev.asyncqueue.spi.LimiterCoordination;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * {@link KvLimiterCoordination} against a real nats-server with JetStream, which this class starts on a
- * free loopback port with a temporary store. Each test uses a bucket of its own.
+ * {@link KvLimiterCoordination} against the class's real nats-server with JetStream. Each test uses a bucket of
+ * its own.
  */
-class KvLimiterCoordinationTest {
+class KvLimiterCoordinationTest extends SharedNatsServerTest {
     private static final Duration DEADLINE = Duration.ofSeconds(10);
     private static final AtomicInteger BUCKETS = new AtomicInteger();
     private static final LimiterCoordination.Report REPORT = new LimiterCoordination.Report(3, 10, 4, true,
             Duration.ofMillis(2), Duration.ofMillis(200));
 
-    private static Process server;
-    private static Path store;
-    private static String url;
-
-    private final List<AutoCloseable> toClose = new ArrayList<>();
     private final String bucket = "limiters-" + BUCKETS.incrementAndGet();
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        store = Files.createTempDirectory("kv-limiter-coordination-");
-        server = new ProcessBuilder("nats-server", "-js", "-a", "127.0.0.1", "-p", String.valueOf(port),
-                "-sd", store.toString())
-                .redirectErrorStream(true).redirectOutput(store.resolve("nats-server.log").toFile()).start();
-        url = "nats://127.0.0.1:" + port;
-        try (Connection probe = connectWhenUp()) {
-            probe.flush(Duration.ofSeconds(5));
-        }
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        if (server != null) {
-            server.destroy();
-            server.waitFor();
-        }
-        if (store != null) {
-            try (Stream<Path> files = Files.walk(store)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) toClose.get(i).close();
-    }
-
-    private static Connection connectWhenUp() throws Exception {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (true) {
-            try {
-                return Nats.connect(Options.builder().server(url).connectionTimeout(Duration.ofSeconds(2)).build());
-            } catch (IOException e) {
-                if (System.nanoTime() - deadline > 0) throw e;
-                Thread.sleep(50); // the server process is still starting: nothing to wait on but its port
-            }
-        }
-    }
-
     private Connection connect() throws Exception {
-        Connection c = Nats.connect(Options.builder().server(url).connectionTimeout(Duration.ofSeconds(5)).build());
+        Connection c = Nats.connect(Options.builder().server(server.url()).connectionTimeout(Duration.ofSeconds(5)).build());
         toClose.add(c);
         return c;
     }
@@ -102,13 +38,6 @@ class KvLimiterCoordinationTest {
         return c;
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) fail("not within " + DEADLINE + ": " + what);
-            Thread.sleep(10);
-        }
-    }
 
     /** A clock a test moves, for expiry; it starts at the system's. */
     private static final class FakeClock implements dev.asyncqueue.Ticker {
@@ -135,7 +64,7 @@ class KvLimiterCoordinationTest {
 
         aSleep.publish(REPORT);
 
-        await("b sees a's report", () -> REPORT.equals(bSleep.view().others().get("a")));
+        awaitTrue("b sees a's report", DEADLINE, () -> REPORT.equals(bSleep.view().others().get("a")));
         assertEquals("b", bSleep.self());
         assertFalse(bSleep.view().others().containsKey("b"), "a member never sees itself");
         assertTrue(bOther.view().others().isEmpty(), "another function's group saw " + bOther.view());
@@ -147,7 +76,7 @@ class KvLimiterCoordinationTest {
         LimiterCoordination.Membership early = coordination(connection, "early", new FakeClock()).join("sleep");
         early.publish(REPORT);
         LimiterCoordination.Membership watcher = coordination(connection, "watcher", new FakeClock()).join("sleep");
-        await("the early member's report is in the bucket", () -> REPORT.equals(watcher.view().others().get("early")));
+        awaitTrue("the early member's report is in the bucket", DEADLINE, () -> REPORT.equals(watcher.view().others().get("early")));
 
         LimiterCoordination.Membership late = coordination(connection, "late", new FakeClock()).join("sleep");
 
@@ -160,12 +89,12 @@ class KvLimiterCoordinationTest {
         LimiterCoordination.Membership leaving = coordination(connection, "leaving", new FakeClock()).join("sleep");
         LimiterCoordination.Membership staying = coordination(connection, "staying", new FakeClock()).join("sleep");
         leaving.publish(REPORT);
-        await("the report arrives", () -> staying.view().others().containsKey("leaving"));
+        awaitTrue("the report arrives", DEADLINE, () -> staying.view().others().containsKey("leaving"));
         long version = staying.view().version();
 
         leaving.close();
 
-        await("the member is gone", () -> staying.view().others().isEmpty());
+        awaitTrue("the member is gone", DEADLINE, () -> staying.view().others().isEmpty());
         assertTrue(staying.view().version() > version, "the view's version moves with its members");
     }
 
@@ -176,7 +105,7 @@ class KvLimiterCoordinationTest {
         LimiterCoordination.Membership gone = coordination(lost, "gone", new FakeClock()).join("sleep");
         LimiterCoordination.Membership survivor = coordination(connect(), "survivor", clock).join("sleep");
         gone.publish(REPORT);
-        await("the report arrives", () -> survivor.view().others().containsKey("gone"));
+        awaitTrue("the report arrives", DEADLINE, () -> survivor.view().others().containsKey("gone"));
 
         lost.close(); // no goodbye: its key stays in the bucket, its heartbeats stop
         clock.skip(Duration.ofMillis(1_500));
@@ -193,10 +122,10 @@ class KvLimiterCoordinationTest {
         LimiterCoordination.Membership alive = coordination(connection, "alive", new FakeClock()).join("sleep");
         LimiterCoordination.Membership other = coordination(connection, "other", clock).join("sleep");
         alive.publish(REPORT);
-        await("the report arrives", () -> other.view().others().containsKey("alive"));
+        awaitTrue("the report arrives", DEADLINE, () -> other.view().others().containsKey("alive"));
 
         clock.skip(Duration.ofSeconds(30));
-        await("a heartbeat after the skip renews it", () -> other.view().others().containsKey("alive"));
+        awaitTrue("a heartbeat after the skip renews it", DEADLINE, () -> other.view().others().containsKey("alive"));
     }
 
     @Test
