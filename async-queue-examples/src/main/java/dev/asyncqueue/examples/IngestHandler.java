@@ -31,6 +31,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
  * {@code POST /async-function/{name}[/{path}]}: validates the request, stores it in the queue and
@@ -52,6 +53,8 @@ final class IngestHandler implements HttpHandler {
     static final Duration CONFIRMATION_TIMEOUT = Duration.ofSeconds(10);
     /** Seconds a caller answered 503 is asked to wait before trying again. */
     static final int RETRY_AFTER_SECONDS = 1;
+    /** A {@code Content-Length} worth comparing with the limit; compiled once, as every call checks it. */
+    private static final Pattern CONTENT_LENGTH = Pattern.compile("\\d{1,18}");
 
     private final QueueRouter router;
     private final CallbackPolicy callbackPolicy;
@@ -170,7 +173,7 @@ final class IngestHandler implements HttpHandler {
         }
         long limit = queue.maxMessageBytes();
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > limit) {
+        if (declared != null && CONTENT_LENGTH.matcher(declared).matches() && Long.parseLong(declared) > limit) {
             return CompletableFuture.completedFuture(tooLarge(Long.parseLong(declared), limit));
         }
         // The body is read only with a place among the calls awaiting storage: their bodies are what the

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * The function every client calls: a minimal Node.js HTTP server ({@code http-clients/function-server.js})
  * in a process of its own, so its CPU is apart from the client's and measured on its own.
  */
-final class FunctionServer implements AutoCloseable {
+public final class FunctionServer implements AutoCloseable {
     private final Process process;
     private final int port;
 
@@ -26,7 +26,7 @@ final class FunctionServer implements AutoCloseable {
     }
 
     /** Starts {@code node} on a free loopback port. */
-    static FunctionServer start(Path workDir) throws IOException {
+    public static FunctionServer start(Path workDir) throws IOException {
         Path script = extract("function-server.js", workDir);
         Process process = new ProcessBuilder("node", script.toString(), "0")
                 .redirectError(workDir.resolve("function-server.log").toFile())
@@ -56,12 +56,12 @@ final class FunctionServer implements AutoCloseable {
     }
 
     /** The gateway the library's invoker is given: the function is {@code bench} under it. */
-    URI gateway() {
+    public URI gateway() {
         return URI.create("http://127.0.0.1:" + port);
     }
 
     /** CPU time the server has used so far. */
-    Duration cpu() {
+    public Duration cpu() {
         return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 

@@ -42,6 +42,7 @@ public final class PipelineBenchmark {
                                      [--http-window=50] [--max-inflight=50] [--latency-calls=1000]
                                      [--memory-small=10000] [--memory-large=1000000] [--memory-seconds=60]
                                      [--memory-xmx=512m] [--cases=enqueue,dispatch,http,latency,memory] [--docs=docs]
+            (--cases: http runs end to end and the worker over HTTP; endtoend runs end to end alone)
             Runs each case after a warm-up, --repeats times, the library and the raw jnats floor alternately;
             writes <docs>/BENCHMARKS.md and <docs>/benchmarks.png.""";
 
@@ -78,7 +79,7 @@ public final class PipelineBenchmark {
             SideBySide sides = new SideBySide(setup);
             if (setup.runs("enqueue")) throughput.addAll(new EnqueueCase(streams, setup).run(sides));
             if (setup.runs("dispatch")) throughput.addAll(new DispatchCase(streams, setup).run(sides));
-            if (setup.runs("http")) {
+            if (setup.runs("http") || setup.runs("endtoend")) {
                 try (EndToEndCase endToEnd = new EndToEndCase(streams, setup)) {
                     throughput.addAll(endToEnd.run(sides));
                 }
