@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * The function every client calls: a minimal Node.js HTTP server ({@code http-clients/function-server.js})
  * in a process of its own, so its CPU is apart from the client's and measured on its own.
  */
-final class FunctionServer implements AutoCloseable {
+public final class FunctionServer implements AutoCloseable {
     private final Process process;
     private final int port;
 
@@ -26,7 +27,7 @@ final class FunctionServer implements AutoCloseable {
     }
 
     /** Starts {@code node} on a free loopback port. */
-    static FunctionServer start(Path workDir) throws IOException {
+    public static FunctionServer start(Path workDir) throws IOException {
         Path script = extract("function-server.js", workDir);
         Process process = new ProcessBuilder("node", script.toString(), "0")
                 .redirectError(workDir.resolve("function-server.log").toFile())
@@ -41,7 +42,7 @@ final class FunctionServer implements AutoCloseable {
     }
 
     /** Copies a resource of this harness to a file, for a process outside the JVM to read. */
-    static Path extract(String resource, Path dir) throws IOException {
+    public static Path extract(String resource, Path dir) throws IOException {
         Path file = dir.resolve(resource);
         try (InputStream in = FunctionServer.class.getResourceAsStream("/http-clients/" + resource)) {
             if (in == null) throw new IOException("missing resource http-clients/" + resource);
@@ -51,22 +52,32 @@ final class FunctionServer implements AutoCloseable {
     }
 
     /** The function's URL. */
-    URI url() {
+    public URI url() {
         return Candidate.function(gateway());
     }
 
     /** The gateway the library's invoker is given: the function is {@code bench} under it. */
-    URI gateway() {
+    public URI gateway() {
         return URI.create("http://127.0.0.1:" + port);
     }
 
     /** CPU time the server has used so far. */
-    Duration cpu() {
+    public Duration cpu() {
         return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
+    /** Requests the server has received so far (its {@code GET /count}). */
+    public long count() throws IOException {
+        HttpURLConnection c = (HttpURLConnection) gateway().resolve("/count").toURL().openConnection();
+        try (InputStream in = c.getInputStream()) {
+            return Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
+        } finally {
+            c.disconnect();
+        }
+    }
+
     /** {@code node --version}. */
-    static String nodeVersion() {
+    public static String nodeVersion() {
         try {
             Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
             String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();

@@ -3,9 +3,7 @@ package dev.asyncqueue.benchmarks.pipeline;
 import dev.asyncqueue.internal.Threads;
 import dev.asyncqueue.benchmarks.FixedLatencyFunctions;
 import dev.asyncqueue.examples.QueueWorkerApp;
-import dev.asyncqueue.http.HttpInvoker;
 import dev.asyncqueue.nats.JetStreamQueue;
-import dev.asyncqueue.nats.StaticConsumerStrategy;
 import io.nats.client.JetStreamSubscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * End to end over HTTP: posts to the example app's ingest while its worker calls a zero-latency function, against
- * a raw loop that pulls from a pre-filled stream, calls the same function and acks. Also the worker alone on a
- * pre-filled stream against the same loop, which isolates the worker from the ingest.
+ * a raw loop that pulls from a pre-filled stream, calls the same function and acks.
  */
 final class EndToEndCase implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EndToEndCase.class);
@@ -45,12 +42,11 @@ final class EndToEndCase implements AutoCloseable {
         this.setup = setup;
     }
 
-    /** The app (target), the app with call status on, and the worker alone (both information). */
+    /** The app (target), and the app with call status on (information). */
     List<ThroughputComparison> run(SideBySide sides) throws Exception {
         return List.of(
                 sides.compare("End to end over HTTP", setup.httpN(), n -> app(n, false), this::floor, 0.9),
-                sides.compare("End to end, status on", setup.httpN(), n -> app(n, true), this::floor, 0),
-                sides.compare("Worker over HTTP, pre-filled", setup.httpN(), this::workerAlone, this::floor, 0));
+                sides.compare("End to end, status on", setup.httpN(), n -> app(n, true), this::floor, 0));
     }
 
     /** {@code QueueWorkerApp} in process: timed from the first post until every call was made and acked. */
@@ -105,22 +101,6 @@ final class EndToEndCase implements AutoCloseable {
             throw new IllegalStateException((functions.requests() - before) + " calls for " + n + " invocations");
         }
         return reading;
-    }
-
-    /** The worker alone over HTTP: {@code QueueWorker} with its default {@code HttpInvoker}, stream filled first. */
-    private Reading workerAlone(int n) throws Exception {
-        JetStreamQueue queue = streams.newQueue();
-        streams.fill(queue, n, 1024);
-        try (FixedLatencyFunctions functions = FixedLatencyFunctions.start(Duration.ZERO);
-             HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(functions.gatewayUrl())
-                     .maxConcurrency(setup.maxInflight()).build()) {
-            Reading reading = DispatchCase.drain(queue, StaticConsumerStrategy.builder(queue).build(), invoker, n,
-                    setup.maxInflight());
-            if (functions.requests() != n) throw new IllegalStateException(functions.requests() + " calls for " + n);
-            return reading;
-        } finally {
-            streams.deleteStreams(queue.name());
-        }
     }
 
     private Reading floor(int n) throws Exception {

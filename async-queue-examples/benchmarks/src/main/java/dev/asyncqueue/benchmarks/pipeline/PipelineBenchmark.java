@@ -41,7 +41,8 @@ public final class PipelineBenchmark {
                                      [--window=256]
                                      [--http-window=50] [--max-inflight=50] [--latency-calls=1000]
                                      [--memory-small=10000] [--memory-large=1000000] [--memory-seconds=60]
-                                     [--memory-xmx=512m] [--cases=enqueue,dispatch,http,latency,memory] [--docs=docs]
+                                     [--memory-xmx=512m] [--docs=docs]
+                                     [--cases=enqueue,dispatch,http,worker-http,worker-http-callbacks,latency,memory]
             Runs each case after a warm-up, --repeats times, the library and the raw jnats floor alternately;
             writes <docs>/BENCHMARKS.md and <docs>/benchmarks.png.""";
 
@@ -65,7 +66,8 @@ public final class PipelineBenchmark {
                 Integer.parseInt(o.getOrDefault("memory-large", "1000000")),
                 Integer.parseInt(o.getOrDefault("memory-seconds", "60")),
                 o.getOrDefault("memory-xmx", "512m"),
-                List.of(o.getOrDefault("cases", "enqueue,dispatch,http,latency,memory").split(",")));
+                List.of(o.getOrDefault("cases", "enqueue,dispatch,http,worker-http,worker-http-callbacks,latency,memory")
+                        .split(",")));
         Path docs = Path.of(o.getOrDefault("docs", "docs"));
         Machine machine = Machine.current();
         Instant started = Instant.now();
@@ -81,6 +83,11 @@ public final class PipelineBenchmark {
             if (setup.runs("http")) {
                 try (EndToEndCase endToEnd = new EndToEndCase(streams, setup)) {
                     throughput.addAll(endToEnd.run(sides));
+                }
+            }
+            if (setup.runs(WorkerHttpCase.PLAIN) || setup.runs(WorkerHttpCase.CALLBACKS)) {
+                try (WorkerHttpCase workerHttp = new WorkerHttpCase(streams, setup)) {
+                    throughput.addAll(workerHttp.run(sides));
                 }
             }
             if (setup.runs("latency")) latency = new LatencyCase(streams, setup).run();

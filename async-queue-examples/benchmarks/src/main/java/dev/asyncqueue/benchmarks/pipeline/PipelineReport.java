@@ -2,6 +2,7 @@ package dev.asyncqueue.benchmarks.pipeline;
 
 import dev.asyncqueue.benchmarks.Bench;
 import dev.asyncqueue.benchmarks.Machine;
+import dev.asyncqueue.benchmarks.http.FunctionServer;
 import io.nats.client.Nats;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -66,6 +67,7 @@ final class PipelineReport {
                         + ThroughputComparison.readings(c.floor()));
             }
             out.add("");
+            out.addAll(functionServers(throughput));
         }
         if (latency != null) {
             out.add("## Latency (idle queue)");
@@ -141,8 +143,15 @@ final class PipelineReport {
                     + "the JSON has to go through jnats' parser, as this project uses jnats' JSON support rather than "
                     + "a parser of its own.");
             out.add("- **End to end** makes two HTTP exchanges per call (the ingest POST and the function call) on "
-                    + "the JDK's HTTP stack; the floor starts from a pre-filled stream and makes one. The *worker over "
-                    + "HTTP, pre-filled* row does the same work on both sides and isolates the worker.");
+                    + "the JDK's HTTP stack; the floor starts from a pre-filled stream and makes one.");
+            if (missed.stream().anyMatch(c -> c.servers().isPresent())) {
+                out.add("- **Worker over HTTP** pulls, decodes and acks every call through the nats-server, which "
+                        + "runs on the same processors; its floor does nothing but HTTP. The nats-server's CPU per "
+                        + "call (the *server* column) and the dispatch row's JVM CPU per message are both paid on "
+                        + "top of what the floor pays, so the CPU the machine has caps the ratio, whatever the "
+                        + "worker's HTTP path costs: its CPU per call is about the dispatch row's plus the invoker "
+                        + "alone's in `bin/benchmark http`.");
+            }
             out.add("- **Enqueue** encodes the JSON per call; the floor publishes bytes encoded before its clock "
                     + "starts. Runs on a small machine spread from one to the next, so a ratio near the target lands "
                     + "on either side of it; compare the readings of every repetition above.");
@@ -178,10 +187,23 @@ final class PipelineReport {
                 + "max(2, processors) threads, 10 s connect timeout, no redirects, 1 min request timeout, `ofByteArray` "
                 + "body handler), acks on the response; timed from creating the consumer to the last ack. The floor "
                 + "has no ingest: the ratio measures the whole library pipeline against the cheapest raw delivery.");
-        out.add("- **Worker over HTTP, pre-filled** (information; " + s.httpN() + " invocations stored before timing). "
-                + "Library: `QueueWorker` (static, `max_inflight` " + s.maxInflight() + ") with its default `HttpInvoker` "
-                + "calling the same function; floor: the raw HTTP loop above. Both sides do the same work, so this row "
-                + "isolates the worker's cost from the ingest's.");
+        out.add("- **Worker over HTTP** (" + s.n() + " invocations, 512-byte bodies, stored before timing). Library: "
+                + "`QueueWorker` (`StaticConsumerStrategy`, `max_inflight` " + s.maxInflight() + ") with its default "
+                + "`HttpInvoker` (Apache HttpClient 5 async, `maxConcurrency` " + s.maxInflight() + ") calling the "
+                + "Node.js function server of `bin/benchmark http` in a process of its own; pull, decode, call, ack; "
+                + "timed from creating the consumer until every call has ended. Floor: the fastest plain Java client "
+                + "loop of `bin/benchmark http` in a qualifying round of this run (each loop warmed up, then three "
+                + "turns of 20,000 calls, fastest median wins), at " + s.maxInflight() + " calls at once, posting the "
+                + "same bodies to the same server and doing nothing else: no queue, so the row weighs everything "
+                + "the worker adds to the HTTP calls themselves.");
+        out.add("- **Worker over HTTP, callbacks** (as above, every invocation carrying a callback URL). Library: "
+                + "the worker posts each result to a second Node.js process (the same script) through "
+                + "`HttpInvoker.callbackSender` behind `GuardedCallbackSender` with `CallbackPolicy.defaults()`, "
+                + "wired as `QueueWorkerApp` wires it; the default policy refuses only link-local and metadata "
+                + "addresses, so the loopback receiver needs no setting, and as an address literal no DNS lookup. "
+                + "Floor: the fastest plain loop of its own qualifying round making the same two exchanges per call, "
+                + "the function's answer posted to the receiver once it is in. Both servers count what they "
+                + "receive, and every repetition checks that each got exactly one request per call.");
         out.add("- Each end-to-end side gets a fresh `FixedLatencyFunctions` server (zero latency). Every JDK HTTP server "
                 + "in the benchmark JVM runs with `sun.net.httpserver.nodelay=true`, else Nagle's algorithm and delayed "
                 + "ACKs stall each exchange.");
@@ -227,6 +249,38 @@ final class PipelineReport {
         chart.addSeries("raw jnats floor", names, cases.stream().map(c -> (Number) Math.round(c.floorMedian())).toList());
         Files.createDirectories(png.toAbsolutePath().getParent());
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** The servers the worker-over-HTTP rows called: which loop was their floor, and the function server's ceiling. */
+    private static List<String> functionServers(List<ThroughputComparison> throughput) {
+        List<ThroughputComparison> rows = throughput.stream().filter(c -> c.servers().isPresent()).toList();
+        if (rows.isEmpty()) return List.of();
+        List<String> out = new ArrayList<>();
+        out.add("### The function server (worker over HTTP)");
+        out.add("");
+        out.add("The function is a minimal Node.js HTTP server (" + FunctionServer.nodeVersion() + ", one process of its "
+                + "own on loopback); the callback receiver is a second one. Its *ceiling* is `wrk` straight at it (one "
+                + "thread, as many connections as the worker's `max_inflight`, the same POST), three runs of 5 s after "
+                + "the rows above; it must be at least twice the worker's rate, or the server would bound the row. "
+                + "*Server CPU* is the Node.js processes' CPU per call (function and receiver together).");
+        out.add("");
+        out.add("| case | floor client | qualifying round, calls/s (median) | ceiling, calls/s (median) | ceiling / library | at least 2 x | library at least 10,000 calls/s (information) | Node.js CPU µs/call library / floor |");
+        out.add("|---|---|---|---:|---:|---|---|---:|");
+        for (ThroughputComparison c : rows) {
+            ServerReadings r = c.servers().orElseThrow();
+            List<String> qualifying = new ArrayList<>();
+            r.qualifying().forEach((client, rate) -> qualifying.add(client + " " + whole(rate)));
+            double over = r.ceilingOver(c.libraryMedian());
+            out.add("| " + c.name() + " | " + r.floorClient() + " | " + String.join(", ", qualifying) + " | "
+                    + whole(r.ceilingMedian()) + " | " + (Double.isNaN(over) ? "n/a" : fmt("%.2f x", over)) + " | "
+                    + (Double.isNaN(over) ? "not measured" : over >= 2 ? "met" : "**not met**") + " | "
+                    + (c.libraryMedian() >= 10_000 ? "yes" : "no") + " | " + cpu(r.libraryServerCpu()) + " / " + cpu(r.floorServerCpu()) + " |");
+        }
+        out.add("");
+        out.add("Ceiling readings, calls/s: " + ThroughputComparison.readings(rows.get(0).servers().orElseThrow().ceiling())
+                + ".");
+        out.add("");
+        return out;
     }
 
     private static String latencyRow(String side, long[] sorted) {
