@@ -42,7 +42,8 @@ public final class PipelineBenchmark {
                                      [--http-window=50] [--max-inflight=50] [--latency-calls=1000]
                                      [--memory-small=10000] [--memory-large=1000000] [--memory-seconds=60]
                                      [--memory-xmx=512m] [--docs=docs]
-                                     [--cases=enqueue,dispatch,http,worker-http,worker-http-callbacks,latency,memory]
+                                     [--cases=enqueue,dispatch,http,worker-http,worker-http-callbacks,
+                                             worker-http-raw,latency,memory]
             Runs each case after a warm-up, --repeats times, the library and the raw jnats floor alternately;
             writes <docs>/BENCHMARKS.md and <docs>/benchmarks.png.""";
 
@@ -66,7 +67,7 @@ public final class PipelineBenchmark {
                 Integer.parseInt(o.getOrDefault("memory-large", "1000000")),
                 Integer.parseInt(o.getOrDefault("memory-seconds", "60")),
                 o.getOrDefault("memory-xmx", "512m"),
-                List.of(o.getOrDefault("cases", "enqueue,dispatch,http,worker-http,worker-http-callbacks,latency,memory")
+                List.of(o.getOrDefault("cases", "enqueue,dispatch,http,worker-http,worker-http-callbacks,worker-http-raw,latency,memory")
                         .split(",")));
         Path docs = Path.of(o.getOrDefault("docs", "docs"));
         Machine machine = Machine.current();
@@ -85,7 +86,7 @@ public final class PipelineBenchmark {
                     throughput.addAll(endToEnd.run(sides));
                 }
             }
-            if (setup.runs(WorkerHttpCase.PLAIN) || setup.runs(WorkerHttpCase.CALLBACKS)) {
+            if (setup.runs(WorkerHttpCase.PLAIN) || setup.runs(WorkerHttpCase.CALLBACKS) || setup.runs(WorkerHttpCase.RAW)) {
                 try (WorkerHttpCase workerHttp = new WorkerHttpCase(streams, setup)) {
                     throughput.addAll(workerHttp.run(sides));
                 }

@@ -19,7 +19,7 @@ import java.util.List;
  * @param memorySeconds  how long the large backlog's worker is sampled
  * @param memoryXmx      the worker JVM's {@code -Xmx}
  * @param cases          which cases run: {@code enqueue}, {@code dispatch}, {@code http}, {@code worker-http},
- *                       {@code worker-http-callbacks}, {@code latency}, {@code memory}
+ *                       {@code worker-http-callbacks}, {@code worker-http-raw}, {@code latency}, {@code memory}
  */
 public record PipelineSetup(int n, int httpN, int repeats, int warmup, int warmupSeconds, int window, int httpWindow,
                             int maxInflight, int latencyCalls, int memorySmall, int memoryLarge, int memorySeconds,

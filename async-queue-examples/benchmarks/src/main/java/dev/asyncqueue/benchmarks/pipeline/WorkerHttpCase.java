@@ -17,6 +17,7 @@ import dev.asyncqueue.nats.Subjects;
 import dev.asyncqueue.retry.RetryPolicy;
 import dev.asyncqueue.worker.QueueWorker;
 import dev.asyncqueue.worker.WorkerListener;
+import io.nats.client.JetStreamSubscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,8 @@ final class WorkerHttpCase implements AutoCloseable {
     static final String PLAIN = "worker-http";
     /** The case with callbacks, as {@code --cases} names it. */
     static final String CALLBACKS = "worker-http-callbacks";
+    /** The case against a raw pull-call-ack loop (information), as {@code --cases} names it. */
+    static final String RAW = "worker-http-raw";
 
     private static final Logger log = LoggerFactory.getLogger(WorkerHttpCase.class);
     private static final int QUALIFYING_ROUNDS = 3;
@@ -82,11 +85,15 @@ final class WorkerHttpCase implements AutoCloseable {
                 Optional.empty());
     }
 
-    /** The rows asked for: without callbacks (target 0.8 x), with callbacks (target 0.8 x). */
+    /**
+     * The rows asked for: without callbacks (target 0.8 x), with callbacks (target 0.8 x), and against a raw
+     * pull-call-ack loop (information: how much of the gap the queue's own costs explain).
+     */
     List<ThroughputComparison> run(SideBySide sides) throws Exception {
         List<ThroughputComparison> rows = new ArrayList<>();
         if (setup.runs(PLAIN)) rows.add(compare(sides, "Worker over HTTP", false));
         if (setup.runs(CALLBACKS)) rows.add(compare(sides, "Worker over HTTP, callbacks", true));
+        if (setup.runs(RAW)) rows.add(againstRawQueue(sides));
         if (rows.isEmpty()) return rows;
         List<Double> ceiling = ceiling();
         List<ThroughputComparison> out = new ArrayList<>();
@@ -118,6 +125,39 @@ final class WorkerHttpCase implements AutoCloseable {
             // The sides also ran while warming up; the timed repetitions are the last ones of each.
             return row.withServers(new ServerReadings(winner, qualifying, List.of(),
                     last(libraryServer, setup.repeats()), last(floorServer, setup.repeats())));
+        }
+    }
+
+    private ThroughputComparison againstRawQueue(SideBySide sides) throws Exception {
+        List<Double> libraryServer = new ArrayList<>();
+        List<Double> floorServer = new ArrayList<>();
+        try (RawQueueHttpLoop loop = new RawQueueHttpLoop(PlainLoops.function(function.gateway()), body,
+                setup.maxInflight())) {
+            ThroughputComparison row = sides.compare("Worker over HTTP, raw queue floor", setup.n(),
+                    calls -> library(calls, false, libraryServer), calls -> rawQueue(loop, calls, floorServer), 0);
+            return row.withServers(new ServerReadings("raw pull, apache-async call, ack", Map.of(), List.of(),
+                    last(libraryServer, setup.repeats()), last(floorServer, setup.repeats())));
+        }
+    }
+
+    /** The raw loop drains {@code n} stored invocations: pull, call, ack, nothing decoded. */
+    private Reading rawQueue(RawQueueHttpLoop loop, int n, List<Double> serverCpu) throws Exception {
+        JetStreamQueue queue = streams.newQueue();
+        fill(queue, n, null);
+        try {
+            long calls = function.count();
+            Duration cpu = serversCpu();
+            Stopwatch timer = new Stopwatch(n);
+            JetStreamSubscription subscription = streams.rawConsumer(queue);
+            loop.run(subscription, n);
+            Reading reading = timer.stop();
+            serverCpu.add(serversCpu().minus(cpu).toNanos() / 1e3 / n);
+            subscription.unsubscribe();
+            expect(function.count() - calls, n, "function calls");
+            expect(loop.failed(), 0, "failed calls");
+            return reading;
+        } finally {
+            streams.deleteStreams(queue.name());
         }
     }
 
