@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Where callbacks may go: an optional allow-list of hosts, and never to link-local addresses
@@ -20,6 +21,9 @@ import java.util.Optional;
  * @param allowLinkLocal  whether link-local and metadata addresses are allowed (default false)
  */
 public record CallbackPolicy(List<String> allowedHosts, boolean allowLinkLocal) {
+    // Compiled once: every callback is judged, twice when the worker sends it.
+    private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9.]+");
+
     /** Normalises the hosts (trimmed, lower case) and refuses one that is not a host name, address or {@code *.domain}. */
     public CallbackPolicy {
         allowedHosts = allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty()).toList();
@@ -93,7 +97,7 @@ public record CallbackPolicy(List<String> allowedHosts, boolean allowLinkLocal) 
     private static Optional<InetAddress> literalAddress(String host) {
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         // Only literals: a name must not trigger a DNS lookup here (the ingest answers without waiting on DNS).
-        if (!bare.matches("[0-9.]+") && !bare.contains(":")) return Optional.empty();
+        if (!IPV4_LITERAL.matcher(bare).matches() && !bare.contains(":")) return Optional.empty();
         try {
             return Optional.of(InetAddress.getByName(bare));
         } catch (UnknownHostException e) {

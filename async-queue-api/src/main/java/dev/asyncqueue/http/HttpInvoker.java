@@ -233,9 +233,9 @@ public final class HttpInvoker implements Invoker, AutoCloseable {
         public Builder engine(HttpEngine engine) { this.engine = Objects.requireNonNull(engine, "engine"); return this; }
 
         /**
-         * Calls at once ({@code max_inflight}, default 50): the pooled connections of the Apache engines (and
-         * the threads of {@link HttpEngine#APACHE_CLASSIC}), shared with the callback sender; more wait for a
-         * connection. Give it the worker's {@code maxInflight}, which counts callbacks too. The JDK client has
+         * Calls at once ({@code max_inflight}, default 50): the pooled connections per server of the Apache
+         * engines (twice that in all, so a callback receiver's stay open beside the gateway's), and the threads
+         * of {@link HttpEngine#APACHE_CLASSIC}, shared with the callback sender; more wait for a connection. Give it the worker's {@code maxInflight}, which counts callbacks too. The JDK client has
          * no such bound.
          */
         public Builder maxConcurrency(int maxConcurrency) {

@@ -38,8 +38,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Apache HttpClient 5 classic: each exchange is a blocking call on one of at most {@code size} threads,
- * over at most {@code size} pooled keep-alive connections (per route too), so a thread never waits for a
- * connection. Blocking calls on a bounded pool hand off once per call, where an asynchronous client hands
+ * over at most {@code size} pooled keep-alive connections per server (twice that in all, the gateway's and a
+ * callback receiver's side by side), so a thread never waits for a connection. Blocking calls on a bounded pool hand off once per call, where an asynchronous client hands
  * off between its selector and executor threads several times. A {@link DeadlineSweep} aborts an exchange
  * that outlives its timeout; cancelling its future aborts it too. Redirects, retries, cookies, authentication,
  * compression and protocol upgrades are off: the function's answer comes back as it was sent.
@@ -66,7 +66,9 @@ final class PooledTransport implements Transport {
                 : new DefaultClientTlsStrategy(tls, HostnameVerificationPolicy.BUILTIN, null);
         this.client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setMaxConnTotal(size)
+                        // With one limit for all servers, each callback to a receiver would close an idle
+                        // connection to the gateway to open its own, and the next call the reverse.
+                        .setMaxConnTotal(2 * size)
                         .setMaxConnPerRoute(size)
                         .setTlsSocketStrategy(tlsStrategy)
                         .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).build())
@@ -141,7 +143,7 @@ final class PooledTransport implements Transport {
 
     @Override
     public String describe() {
-        return "apache-classic, " + size + " threads and connections";
+        return "apache-classic, " + size + " threads, " + size + " connections per server";
     }
 
     @Override

@@ -43,8 +43,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Apache HttpClient 5 async: a few I/O reactor threads (fewer than connections, at most one per processor)
  * serve every connection, at most
- * {@code size} pooled keep-alive connections (per route too); a request beyond them waits for one without
- * holding a thread. A caller hands a request to the reactor and the reactor completes the answer itself, so
+ * {@code size} pooled keep-alive connections per server and twice that in all (the gateway's and a callback
+ * receiver's side by side); a request beyond them waits for one without holding a thread. A caller hands a request to the reactor and the reactor completes the answer itself, so
  * one wake-up of a reactor thread serves every connection ready at that moment. Futures complete on a
  * reactor thread: what depends on them must not block. A {@link DeadlineSweep} aborts an exchange that
  * outlives its timeout; cancelling its future aborts it too. Redirects, retries, cookies, authentication,
@@ -76,7 +76,9 @@ final class ReactorTransport implements Transport {
                 : new DefaultClientTlsStrategy(tls, HostnameVerificationPolicy.BUILTIN, null);
         this.client = HttpAsyncClients.custom()
                 .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
-                        .setMaxConnTotal(size)
+                        // With one limit for all servers, each callback to a receiver would close an idle
+                        // connection to the gateway to open its own, and the next call the reverse.
+                        .setMaxConnTotal(2 * size)
                         .setMaxConnPerRoute(size)
                         .setTlsStrategy(tlsStrategy)
                         .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
@@ -158,7 +160,7 @@ final class ReactorTransport implements Transport {
 
     @Override
     public String describe() {
-        return "apache-async, " + size + " connections, " + reactorThreads(size) + " reactor threads";
+        return "apache-async, " + size + " connections per server, " + reactorThreads(size) + " reactor threads";
     }
 
     @Override

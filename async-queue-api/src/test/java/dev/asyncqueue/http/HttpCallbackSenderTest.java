@@ -18,6 +18,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -122,6 +123,22 @@ class HttpCallbackSenderTest {
         String seconds = receiver.await("/callback/", 1, WAIT).get(0).header("X-Duration-Seconds").orElseThrow();
         assertTrue(seconds.matches("\\d+\\.\\d+"), seconds);
         assertEquals(1.5, Double.parseDouble(seconds), 1e-6);
+    }
+
+    @Test
+    void theDurationIsWrittenAsPercentSixFWouldWriteIt() {
+        long[] nanos = {0, 1, 499, 500, 999, 1_000, 1_500, 2_500, 999_999_499, 999_999_500, 1_000_000_000,
+                1_234_567_891, 86_400_000_000_000L, -1, -499, -500, -1_500, -2_000_000_000L};
+        for (long n : nanos) {
+            assertEquals(String.format(Locale.ROOT, "%.6f", n / 1e9), HttpCallbackSender.seconds(Duration.ofNanos(n)),
+                    n + " ns");
+        }
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 10_000; i++) {
+            long n = random.nextLong(0, 3_600_000_000_000L);
+            assertEquals(String.format(Locale.ROOT, "%.6f", n / 1e9), HttpCallbackSender.seconds(Duration.ofNanos(n)),
+                    n + " ns");
+        }
     }
 
     @Test

@@ -2,10 +2,12 @@ package dev.asyncqueue.http;
 
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.InvocationResult;
+import dev.asyncqueue.callback.Callback;
 import dev.asyncqueue.testing.Eventually;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +52,40 @@ class HttpInvokerConnectionsTest {
             assertTrue(server.accepted() <= CONCURRENCY,
                     "at most one connection per call at once, reused: accepted " + server.accepted());
             assertTrue(server.open() <= CONCURRENCY, "open now: " + server.open());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = HttpEngine.class, names = {"APACHE_ASYNC", "APACHE_CLASSIC"})
+    void callsAndTheirCallbacksKeepTheirConnectionsToEachServer(HttpEngine engine) throws Exception {
+        int calls = 4_000;
+        try (RawHttpServer gateway = new RawHttpServer();
+             RawHttpServer receiver = new RawHttpServer();
+             HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(gateway.baseUrl()).engine(engine)
+                     .maxConcurrency(CONCURRENCY).timeout(Duration.ofSeconds(10)).build()) {
+            HttpCallbackSender callbacks = invoker.callbackSender(Duration.ofSeconds(10));
+            URI callbackUrl = receiver.baseUrl().resolve("/callback");
+            Semaphore inFlight = new Semaphore(CONCURRENCY);
+            AtomicInteger calledBack = new AtomicInteger();
+            List<String> failures = new ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                assertTrue(inFlight.tryAcquire(WAIT.toSeconds(), TimeUnit.SECONDS), "calls keep completing");
+                Invocation invocation = Invocation.builder("fast").method("POST").callbackUrl(callbackUrl).build();
+                invoker.invoke(invocation)
+                        .thenCompose(r -> callbacks.send(new Callback(callbackUrl, invocation, r, 0, 0)))
+                        .whenComplete((status, e) -> {
+                            if (e == null && status == 200) calledBack.incrementAndGet();
+                            else synchronized (failures) { failures.add(e != null ? e.toString() : "status " + status); }
+                            inFlight.release();
+                        });
+            }
+            assertTrue(inFlight.tryAcquire(CONCURRENCY, WAIT.toSeconds(), TimeUnit.SECONDS), "every call completes");
+
+            assertEquals(List.of(), failures);
+            assertEquals(calls, calledBack.get());
+            // Sharing one limit, each server's connections would be closed to make room for the other's.
+            assertTrue(gateway.accepted() <= CONCURRENCY, "gateway connections reused: accepted " + gateway.accepted());
+            assertTrue(receiver.accepted() <= CONCURRENCY, "receiver connections reused: accepted " + receiver.accepted());
         }
     }
 

@@ -18,28 +18,27 @@ import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 
 import java.net.URI;
+import java.util.List;
 
 /** Apache HttpClient 5, classic (blocking, pooled connections) and async (its I/O reactor). */
 final class ApacheLoops {
     private ApacheLoops() {
     }
 
-    /** Classic: {@code execute} on {@code concurrency} threads, a pool of as many connections. */
-    static HttpLoop classic(URI url, int concurrency, byte[] body) {
+    /** Classic: {@code execute} on {@code concurrency} threads, a pool of as many connections to each server called. */
+    static HttpLoop classic(List<URI> urls, int concurrency, byte[] body) {
         CloseableHttpClient client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setMaxConnTotal(concurrency).setMaxConnPerRoute(concurrency).build())
+                        .setMaxConnTotal(concurrency * urls.size()).setMaxConnPerRoute(concurrency).build())
                 .disableRedirectHandling().disableAutomaticRetries().disableCookieManagement()
                 .disableContentCompression().disableConnectionState().build();
-        return new BlockingLoop("apache-classic", concurrency) {
+        return new BlockingLoop("apache-classic", urls, concurrency, body) {
             @Override
-            int call() throws Exception {
+            Answer call(URI url, byte[] content) throws Exception {
                 HttpPost post = new HttpPost(url);
-                post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_OCTET_STREAM));
-                return client.execute(post, response -> {
-                    EntityUtils.toByteArray(response.getEntity());
-                    return response.getCode();
-                });
+                post.setEntity(new ByteArrayEntity(content, ContentType.APPLICATION_OCTET_STREAM));
+                return client.execute(post, response -> new Answer(response.getCode(),
+                        EntityUtils.toByteArray(response.getEntity())));
             }
 
             @Override
@@ -50,34 +49,34 @@ final class ApacheLoops {
     }
 
     /** Async: {@code execute} with a callback, at most {@code concurrency} calls open, one reactor thread per processor. */
-    static HttpLoop async(URI url, int concurrency, byte[] body) {
+    static HttpLoop async(List<URI> urls, int concurrency, byte[] body) {
         CloseableHttpAsyncClient client = HttpAsyncClients.custom()
                 .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
-                        .setMaxConnTotal(concurrency).setMaxConnPerRoute(concurrency).build())
+                        .setMaxConnTotal(concurrency * urls.size()).setMaxConnPerRoute(concurrency).build())
                 .setIOReactorConfig(IOReactorConfig.custom()
                         .setIoThreadCount(Math.max(1, Runtime.getRuntime().availableProcessors())).build())
                 .disableRedirectHandling().disableAutomaticRetries().disableCookieManagement()
                 .disableConnectionState().build();
         client.start();
-        return new AsyncLoop(concurrency) {
+        return new AsyncLoop(urls, concurrency, body) {
             @Override
-            void start(Outcome outcome) {
+            void start(URI url, byte[] content, Outcome outcome) {
                 SimpleHttpRequest request = SimpleRequestBuilder.post(url)
-                        .setBody(body, ContentType.APPLICATION_OCTET_STREAM).build();
+                        .setBody(content, ContentType.APPLICATION_OCTET_STREAM).build();
                 client.execute(request, new FutureCallback<SimpleHttpResponse>() {
                     @Override
                     public void completed(SimpleHttpResponse response) {
-                        outcome.ended(response.getCode(), null);
+                        outcome.ended(response.getCode(), response.getBodyBytes(), null);
                     }
 
                     @Override
                     public void failed(Exception e) {
-                        outcome.ended(0, e);
+                        outcome.ended(0, null, e);
                     }
 
                     @Override
                     public void cancelled() {
-                        outcome.ended(0, new IllegalStateException("cancelled"));
+                        outcome.ended(0, null, new IllegalStateException("cancelled"));
                     }
                 });
             }

@@ -2,6 +2,7 @@ package dev.asyncqueue.benchmarks.http;
 
 import dev.asyncqueue.internal.Threads;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -9,18 +10,29 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A blocking client's loop: {@code concurrency} threads, each making one call after another until all are made. */
+/**
+ * A blocking client's loop: {@code concurrency} threads, each making one call after another until all are made;
+ * a call posts the body to the first URL and each later URL gets the answer before it.
+ */
 abstract class BlockingLoop implements HttpLoop {
     private final int concurrency;
+    private final List<URI> urls;
+    private final byte[] body;
     private final ExecutorService threads;
 
-    BlockingLoop(String name, int concurrency) {
+    BlockingLoop(String name, List<URI> urls, int concurrency, byte[] body) {
         this.concurrency = concurrency;
+        this.urls = List.copyOf(urls);
+        this.body = body.clone();
         this.threads = Executors.newFixedThreadPool(concurrency, Threads.named("bench-" + name));
     }
 
-    /** One call; returns the status after reading the whole answer. */
-    abstract int call() throws Exception;
+    /** What one exchange got back. */
+    record Answer(int status, byte[] body) {
+    }
+
+    /** One exchange: posts {@code content} to {@code url}; returns after reading the whole answer. */
+    abstract Answer call(URI url, byte[] content) throws Exception;
 
     @Override
     public final void run(int calls) throws Exception {
@@ -29,8 +41,14 @@ abstract class BlockingLoop implements HttpLoop {
         for (int t = 0; t < concurrency; t++) {
             workers.add(threads.submit(() -> {
                 while (next.getAndIncrement() < calls) {
-                    int status = call();
-                    if (status != 200) throw new IllegalStateException("the function answered " + status);
+                    byte[] content = body;
+                    for (URI url : urls) {
+                        Answer answer = call(url, content);
+                        if (answer.status() != 200) {
+                            throw new IllegalStateException(url + " answered " + answer.status());
+                        }
+                        content = answer.body();
+                    }
                 }
                 return null;
             }));

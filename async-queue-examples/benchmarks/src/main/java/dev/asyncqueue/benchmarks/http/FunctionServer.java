@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ public final class FunctionServer implements AutoCloseable {
     }
 
     /** Copies a resource of this harness to a file, for a process outside the JVM to read. */
-    static Path extract(String resource, Path dir) throws IOException {
+    public static Path extract(String resource, Path dir) throws IOException {
         Path file = dir.resolve(resource);
         try (InputStream in = FunctionServer.class.getResourceAsStream("/http-clients/" + resource)) {
             if (in == null) throw new IOException("missing resource http-clients/" + resource);
@@ -51,7 +52,7 @@ public final class FunctionServer implements AutoCloseable {
     }
 
     /** The function's URL. */
-    URI url() {
+    public URI url() {
         return Candidate.function(gateway());
     }
 
@@ -65,8 +66,18 @@ public final class FunctionServer implements AutoCloseable {
         return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
+    /** Requests the server has received so far (its {@code GET /count}). */
+    public long count() throws IOException {
+        HttpURLConnection c = (HttpURLConnection) gateway().resolve("/count").toURL().openConnection();
+        try (InputStream in = c.getInputStream()) {
+            return Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
+        } finally {
+            c.disconnect();
+        }
+    }
+
     /** {@code node --version}. */
-    static String nodeVersion() {
+    public static String nodeVersion() {
         try {
             Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
             String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -32,15 +33,14 @@ final class JdkLoops {
     }
 
     /** {@code sendAsync}, at most {@code concurrency} calls open. */
-    static HttpLoop async(URI url, int concurrency, byte[] body) {
+    static HttpLoop async(List<URI> urls, int concurrency, byte[] body) {
         ExecutorService executor = executor();
         HttpClient client = client(executor);
-        HttpRequest request = request(url, body);
-        return new AsyncLoop(concurrency) {
+        return new AsyncLoop(urls, concurrency, body) {
             @Override
-            void start(Outcome outcome) {
-                client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-                        .whenComplete((r, e) -> outcome.ended(r == null ? 0 : r.statusCode(), e));
+            void start(URI url, byte[] content, Outcome outcome) {
+                client.sendAsync(request(url, content), HttpResponse.BodyHandlers.ofByteArray())
+                        .whenComplete((r, e) -> outcome.ended(r == null ? 0 : r.statusCode(), r == null ? null : r.body(), e));
             }
 
             @Override
@@ -51,14 +51,14 @@ final class JdkLoops {
     }
 
     /** {@code send} on {@code concurrency} threads of the loop's own. */
-    static HttpLoop blocking(URI url, int concurrency, byte[] body) {
+    static HttpLoop blocking(List<URI> urls, int concurrency, byte[] body) {
         ExecutorService executor = executor();
         HttpClient client = client(executor);
-        HttpRequest request = request(url, body);
-        return new BlockingLoop("jdk-blocking", concurrency) {
+        return new BlockingLoop("jdk-blocking", urls, concurrency, body) {
             @Override
-            int call() throws Exception {
-                return client.send(request, HttpResponse.BodyHandlers.ofByteArray()).statusCode();
+            Answer call(URI url, byte[] content) throws Exception {
+                HttpResponse<byte[]> response = client.send(request(url, content), HttpResponse.BodyHandlers.ofByteArray());
+                return new Answer(response.statusCode(), response.body());
             }
 
             @Override

@@ -13,27 +13,26 @@ import java.net.URI;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** OkHttp 5: blocking {@code execute} on {@code concurrency} threads, a pool of as many idle connections. */
+/** OkHttp 5: blocking {@code execute} on {@code concurrency} threads, a pool of as many idle connections per server called. */
 final class OkHttpLoop {
     private OkHttpLoop() {
     }
 
-    static HttpLoop create(URI url, int concurrency, byte[] body) {
+    static HttpLoop create(List<URI> urls, int concurrency, byte[] body) {
         OkHttpClient client = new OkHttpClient.Builder()
-                .connectionPool(new ConnectionPool(concurrency, 5, TimeUnit.MINUTES))
+                .connectionPool(new ConnectionPool(concurrency * urls.size(), 5, TimeUnit.MINUTES))
                 .protocols(List.of(Protocol.HTTP_1_1))
                 .followRedirects(false)
                 .retryOnConnectionFailure(false)
                 .build();
-        RequestBody content = RequestBody.create(body, MediaType.get("application/octet-stream"));
-        Request request = new Request.Builder().url(url.toString()).post(content).build();
-        return new BlockingLoop("okhttp", concurrency) {
+        MediaType type = MediaType.get("application/octet-stream");
+        return new BlockingLoop("okhttp", urls, concurrency, body) {
             @Override
-            int call() throws Exception {
+            Answer call(URI url, byte[] content) throws Exception {
+                Request request = new Request.Builder().url(url.toString()).post(RequestBody.create(content, type)).build();
                 try (Response response = client.newCall(request).execute()) {
                     ResponseBody answer = response.body();
-                    answer.bytes();
-                    return response.code();
+                    return new Answer(response.code(), answer.bytes());
                 }
             }
 

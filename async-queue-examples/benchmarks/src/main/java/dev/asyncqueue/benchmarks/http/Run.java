@@ -8,20 +8,20 @@ package dev.asyncqueue.benchmarks.http;
  * @param clientNanos CPU time of the client (this JVM, or the load generator's process)
  * @param serverNanos CPU time of the function server
  */
-record Run(long calls, long wallNanos, long clientNanos, long serverNanos) {
+public record Run(long calls, long wallNanos, long clientNanos, long serverNanos) {
 
     /** Calls per second. */
-    double rate() {
+    public double rate() {
         return calls / (wallNanos / 1e9);
     }
 
     /** The client's CPU per call, microseconds. */
-    double clientMicrosPerCall() {
+    public double clientMicrosPerCall() {
         return clientNanos / 1e3 / calls;
     }
 
     /** The server's CPU per call, microseconds. */
-    double serverMicrosPerCall() {
+    public double serverMicrosPerCall() {
         return serverNanos / 1e3 / calls;
     }
 }

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * clients) straight at it. Its CPU is read from this JVM's reaped-children time in {@code /proc/self/stat},
  * since {@code wrk} is a child that has ended when it is read.
  */
-final class Wrk {
+public final class Wrk {
     private static final Pattern DONE = Pattern.compile("(\\d+) requests in ([\\d.]+)(us|ms|s|m)");
     private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
     private static final Pattern SOCKET_ERRORS = Pattern.compile("Socket errors: (.*)");
@@ -28,7 +28,7 @@ final class Wrk {
     }
 
     /** The {@code wrk} on the PATH. */
-    static Optional<Path> find() {
+    public static Optional<Path> find() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path candidate = Path.of(dir, "wrk");
             if (Files.isExecutable(candidate)) return Optional.of(candidate);
@@ -37,7 +37,7 @@ final class Wrk {
     }
 
     /** {@code wrk -v}'s first line, e.g. {@code wrk 4.1.0 [epoll]}. */
-    static String version(Path wrk) {
+    public static String version(Path wrk) {
         try {
             Process p = new ProcessBuilder(wrk.toString(), "-v").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -54,7 +54,7 @@ final class Wrk {
     }
 
     /** One run of {@code duration} with {@code connections} connections; fails when a call was not answered 200. */
-    static Run run(Path wrk, Path script, URI url, int connections, Duration duration, int bodyBytes,
+    public static Run run(Path wrk, Path script, URI url, int connections, Duration duration, int bodyBytes,
                    FunctionServer server) throws IOException, InterruptedException {
         long children = reapedChildrenNanos();
         Duration serverCpu = server.cpu();

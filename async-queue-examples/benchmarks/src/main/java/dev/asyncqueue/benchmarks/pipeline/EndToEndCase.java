@@ -1,13 +1,10 @@
 package dev.asyncqueue.benchmarks.pipeline;
 
-import dev.asyncqueue.benchmarks.FixedLatencyFunctions;
 import dev.asyncqueue.benchmarks.http.FunctionServer;
 import dev.asyncqueue.benchmarks.ingest.BareServer;
 import dev.asyncqueue.benchmarks.ingest.JetStreamPublish;
 import dev.asyncqueue.examples.QueueWorkerApp;
-import dev.asyncqueue.http.HttpInvoker;
 import dev.asyncqueue.nats.JetStreamQueue;
-import dev.asyncqueue.nats.StaticConsumerStrategy;
 import dev.asyncqueue.nats.Subjects;
 import io.nats.client.JetStreamSubscription;
 import org.slf4j.Logger;
@@ -31,8 +28,7 @@ import java.util.concurrent.TimeoutException;
  * another process, against a raw pair doing the same work concurrently: a bare ingest on the app's HTTP server
  * technology (the JDK's), doing only {@code publishAsync} and answering 202 on the ack, and a raw worker loop
  * pulling from the same stream configuration, calling the same function server with the fastest plain Java
- * client, and acking. The same driver loads both. Also the worker alone on a pre-filled stream against a raw
- * loop, which isolates the worker from the ingest.
+ * client, and acking. The same driver loads both.
  */
 final class EndToEndCase implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EndToEndCase.class);
@@ -53,16 +49,13 @@ final class EndToEndCase implements AutoCloseable {
     }
 
     /**
-     * The app against the raw pair (target), the app with call status on against the same pair, and, when the
-     * {@code http} cases run, the worker alone (both information).
+     * The app against the raw pair (target), and the app with call status on against the same pair
+     * (information).
      */
     List<ThroughputComparison> run(SideBySide sides) throws Exception {
         List<ThroughputComparison> out = new ArrayList<>();
         out.add(sides.compare("End to end over HTTP", setup.httpN(), n -> app(n, false), this::rawPair, 0.8));
         out.add(sides.compare("End to end, status on", setup.httpN(), n -> app(n, true), this::rawPair, 0));
-        if (setup.runs("http")) {
-            out.add(sides.compare("Worker over HTTP, pre-filled", setup.httpN(), this::workerAlone, this::floor, 0));
-        }
         return out;
     }
 
@@ -147,44 +140,6 @@ final class EndToEndCase implements AutoCloseable {
     private static void logFunctionCpu(String side, Duration cpu, int n) {
         log.info("end to end, {}: the function server used {} µs of CPU per call", side,
                 String.format(Locale.ROOT, "%.1f", cpu.toNanos() / 1e3 / n));
-    }
-
-    /** The worker alone over HTTP: {@code QueueWorker} with its default {@code HttpInvoker}, stream filled first. */
-    private Reading workerAlone(int n) throws Exception {
-        JetStreamQueue queue = streams.newQueue();
-        streams.fill(queue, n, 1024);
-        try (FixedLatencyFunctions functions = FixedLatencyFunctions.start(Duration.ZERO);
-             HttpInvoker invoker = HttpInvoker.builder().gatewayUrl(functions.gatewayUrl())
-                     .maxConcurrency(setup.maxInflight()).build()) {
-            Reading reading = DispatchCase.drain(queue, StaticConsumerStrategy.builder(queue).build(), invoker, n,
-                    setup.maxInflight());
-            if (functions.requests() != n) throw new IllegalStateException(functions.requests() + " calls for " + n);
-            return reading;
-        } finally {
-            streams.deleteStreams(queue.name());
-        }
-    }
-
-    private Reading floor(int n) throws Exception {
-        JetStreamQueue queue = streams.newQueue();
-        streams.fill(queue, n, 1024);
-        try (FixedLatencyFunctions functions = FixedLatencyFunctions.start(Duration.ZERO);
-             RawHttpLoop loop = new RawHttpLoop(functions.gatewayUrl(), PipelineStreams.FUNCTION, body,
-                     setup.httpWindow())) {
-            long before = functions.requests();
-            Stopwatch timer = new Stopwatch(n);
-            JetStreamSubscription subscription = streams.rawConsumer(queue);
-            loop.run(subscription, n);
-            Reading reading = timer.stop();
-            subscription.unsubscribe();
-            if (loop.failed() > 0 || functions.requests() - before != n) {
-                throw new IllegalStateException("raw HTTP loop: " + loop.failed() + " failed, "
-                        + (functions.requests() - before) + " calls for " + n);
-            }
-            return reading;
-        } finally {
-            streams.deleteStreams(queue.name());
-        }
     }
 
     /** Stops the driver and the function server. */

@@ -41,8 +41,10 @@ public final class PipelineBenchmark {
                                      [--window=256]
                                      [--http-window=50] [--max-inflight=50] [--latency-calls=1000]
                                      [--memory-small=10000] [--memory-large=1000000] [--memory-seconds=60]
-                                     [--memory-xmx=512m] [--cases=enqueue,dispatch,http,latency,memory] [--docs=docs]
-            (--cases: http runs end to end and the worker over HTTP; endtoend runs end to end alone)
+                                     [--memory-xmx=512m] [--docs=docs]
+                                     [--cases=enqueue,dispatch,http,worker-http,worker-http-callbacks,
+                                             worker-http-raw,latency,memory]
+            (--cases: http runs end to end and the worker-http rows; endtoend runs end to end alone)
             Runs each case after a warm-up, --repeats times, the library and the raw jnats floor alternately;
             writes <docs>/BENCHMARKS.md and <docs>/benchmarks.png.""";
 
@@ -66,7 +68,8 @@ public final class PipelineBenchmark {
                 Integer.parseInt(o.getOrDefault("memory-large", "1000000")),
                 Integer.parseInt(o.getOrDefault("memory-seconds", "60")),
                 o.getOrDefault("memory-xmx", "512m"),
-                List.of(o.getOrDefault("cases", "enqueue,dispatch,http,latency,memory").split(",")));
+                List.of(o.getOrDefault("cases", "enqueue,dispatch,http,worker-http,worker-http-callbacks,worker-http-raw,latency,memory")
+                        .split(",")));
         Path docs = Path.of(o.getOrDefault("docs", "docs"));
         Machine machine = Machine.current();
         Instant started = Instant.now();
@@ -82,6 +85,11 @@ public final class PipelineBenchmark {
             if (setup.runs("http") || setup.runs("endtoend")) {
                 try (EndToEndCase endToEnd = new EndToEndCase(streams, setup)) {
                     throughput.addAll(endToEnd.run(sides));
+                }
+            }
+            if (setup.runs(WorkerHttpCase.PLAIN) || setup.runs(WorkerHttpCase.CALLBACKS) || setup.runs(WorkerHttpCase.RAW)) {
+                try (WorkerHttpCase workerHttp = new WorkerHttpCase(streams, setup)) {
+                    throughput.addAll(workerHttp.run(sides));
                 }
             }
             if (setup.runs("latency")) latency = new LatencyCase(streams, setup).run();

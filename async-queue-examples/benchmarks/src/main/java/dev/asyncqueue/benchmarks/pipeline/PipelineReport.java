@@ -2,6 +2,7 @@ package dev.asyncqueue.benchmarks.pipeline;
 
 import dev.asyncqueue.benchmarks.Bench;
 import dev.asyncqueue.benchmarks.Machine;
+import dev.asyncqueue.benchmarks.http.FunctionServer;
 import io.nats.client.Nats;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -66,6 +67,7 @@ final class PipelineReport {
                         + ThroughputComparison.readings(c.floor()));
             }
             out.add("");
+            out.addAll(functionServers(throughput));
         }
         if (latency != null) {
             out.add("## Latency (idle queue)");
@@ -145,8 +147,17 @@ final class PipelineReport {
                     + "plain Java client; what is left between them is the library's own work per call. Profiled, most "
                     + "of it is on the worker's side: decoding each message (the QueueRequest JSON and the base64 body) "
                     + "and the invoker building each request and completing each call; the ingest's own share (checks, "
-                    + "the invocation's encoding, a confirmation deadline per call) is smaller. The *worker over HTTP, "
-                    + "pre-filled* row isolates the worker.");
+                    + "the invocation's encoding, a confirmation deadline per call) is smaller.");
+            if (missed.stream().anyMatch(c -> c.servers().isPresent())) {
+                out.add("- **Worker over HTTP** pulls, decodes and acks every call through the nats-server, which "
+                        + "runs on the same processors; its floor does nothing but HTTP. The nats-server's CPU per "
+                        + "call (the *server* column) and the dispatch row's JVM CPU per message are both paid on "
+                        + "top of what the floor pays, so the CPU the machine has caps the ratio, whatever the "
+                        + "worker's HTTP path costs: its CPU per call is about the dispatch row's plus the invoker "
+                        + "alone's in `bin/benchmark http`. The *raw queue floor* row puts the worker beside the "
+                        + "cheapest loop that pulls, calls and acks through the same nats-server, which pays those "
+                        + "costs too.");
+            }
             out.add("- **Enqueue** encodes the JSON per call; the floor publishes bytes encoded before its clock "
                     + "starts. Runs on a small machine spread from one to the next, so a ratio near the target lands "
                     + "on either side of it; compare the readings of every repetition above.");
@@ -184,14 +195,30 @@ final class PipelineReport {
                 + s.httpWindow() + " posts outstanding, and timed from the first post until every post was answered "
                 + "202 and the stream is empty (every call made and acked). The JVM CPU column includes the driver "
                 + "on both sides; the function server's CPU is in neither.");
-        out.add("- **Worker over HTTP, pre-filled** (information; " + s.httpN() + " invocations stored before timing). "
-                + "Library: `QueueWorker` (static, `max_inflight` " + s.maxInflight() + ") with its default `HttpInvoker` "
-                + "calling the zero-latency `FixedLatencyFunctions` on loopback; floor: the stream is filled before timing (raw "
-                + "publishes), a raw loop pulls (the same long-lived subscription) as many messages as it has room for "
-                + "(at most " + s.httpWindow() + " calls in flight), POSTs the same 512-byte body with an `HttpClient` "
-                + "configured as `HttpInvoker`'s JDK engine, acks on the response. Both sides do the same work, so this row "
-                + "isolates the worker's cost from the ingest's.");
-        out.add("- The pre-filled worker's sides each get a fresh `FixedLatencyFunctions` server (zero latency). Every JDK HTTP server "
+        out.add("- **Worker over HTTP** (" + s.n() + " invocations, 512-byte bodies, stored before timing). Library: "
+                + "`QueueWorker` (`StaticConsumerStrategy`, `max_inflight` " + s.maxInflight() + ") with its default "
+                + "`HttpInvoker` (Apache HttpClient 5 async, `maxConcurrency` " + s.maxInflight() + ") calling the "
+                + "Node.js function server of `bin/benchmark http` in a process of its own; pull, decode, call, ack; "
+                + "timed from creating the consumer until every call has ended. Floor: the fastest plain Java client "
+                + "loop of `bin/benchmark http` in a qualifying round of this run (each loop warmed up, then three "
+                + "turns of 20,000 calls, fastest median wins), at " + s.maxInflight() + " calls at once, posting the "
+                + "same bodies to the same server and doing nothing else: no queue, so the row weighs everything "
+                + "the worker adds to the HTTP calls themselves.");
+        out.add("- **Worker over HTTP, callbacks** (as above, every invocation carrying a callback URL). Library: "
+                + "the worker posts each result to a second Node.js process (the same script) through "
+                + "`HttpInvoker.callbackSender` behind `GuardedCallbackSender` with `CallbackPolicy.defaults()`, "
+                + "wired as `QueueWorkerApp` wires it; the default policy refuses only link-local and metadata "
+                + "addresses, so the loopback receiver needs no setting, and as an address literal no DNS lookup. "
+                + "Floor: the fastest plain loop of its own qualifying round making the same two exchanges per call, "
+                + "the function's answer posted to the receiver once it is in. Both servers count what they "
+                + "receive, and every repetition checks that each got exactly one request per call.");
+        out.add("- **Worker over HTTP, raw queue floor** (information; the same worker and stored invocations). "
+                + "Floor: the cheapest worker one can write on the same pieces: the raw consumer of the dispatch row "
+                + "pulls as many messages as it has room for (at most " + s.maxInflight() + " calls in flight), POSTs "
+                + "the same body to the same function with the `apache-async` loop's client configuration, and acks "
+                + "on the answer; nothing decoded. It pays the nats-server and the pulls and acks the plain HTTP "
+                + "floor does not, so the row shows what the library adds beyond the queue itself.");
+        out.add("- The memory case's worker calls a `FixedLatencyFunctions` server (zero latency). Every JDK HTTP server "
                 + "in the benchmark JVM runs with `sun.net.httpserver.nodelay=true`, else Nagle's algorithm and delayed "
                 + "ACKs stall each exchange.");
         out.add("- Logging: slf4j-simple with the worker's and jnats' loggers at WARN (no per-call lines) in the "
@@ -236,6 +263,39 @@ final class PipelineReport {
         chart.addSeries("raw jnats floor", names, cases.stream().map(c -> (Number) Math.round(c.floorMedian())).toList());
         Files.createDirectories(png.toAbsolutePath().getParent());
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** The servers the worker-over-HTTP rows called: which loop was their floor, and the function server's ceiling. */
+    private static List<String> functionServers(List<ThroughputComparison> throughput) {
+        List<ThroughputComparison> rows = throughput.stream().filter(c -> c.servers().isPresent()).toList();
+        if (rows.isEmpty()) return List.of();
+        List<String> out = new ArrayList<>();
+        out.add("### The function server (worker over HTTP)");
+        out.add("");
+        out.add("The function is a minimal Node.js HTTP server (" + FunctionServer.nodeVersion() + ", one process of its "
+                + "own on loopback); the callback receiver is a second one. Its *ceiling* is `wrk` straight at it (one "
+                + "thread, as many connections as the worker's `max_inflight`, the same POST), three runs of 5 s after "
+                + "the rows above; it must be at least twice the worker's rate, or the server would bound the row. "
+                + "*Server CPU* is the Node.js processes' CPU per call (function and receiver together).");
+        out.add("");
+        out.add("| case | floor client | qualifying round, calls/s (median) | ceiling, calls/s (median) | ceiling / library | at least 2 x | library at least 10,000 calls/s (information) | Node.js CPU µs/call library / floor |");
+        out.add("|---|---|---|---:|---:|---|---|---:|");
+        for (ThroughputComparison c : rows) {
+            ServerReadings r = c.servers().orElseThrow();
+            List<String> qualifying = new ArrayList<>();
+            r.qualifying().forEach((client, rate) -> qualifying.add(client + " " + whole(rate)));
+            double over = r.ceilingOver(c.libraryMedian());
+            out.add("| " + c.name() + " | " + r.floorClient() + " | "
+                    + (qualifying.isEmpty() ? "-" : String.join(", ", qualifying)) + " | "
+                    + whole(r.ceilingMedian()) + " | " + (Double.isNaN(over) ? "n/a" : fmt("%.2f x", over)) + " | "
+                    + (Double.isNaN(over) ? "not measured" : over >= 2 ? "met" : "**not met**") + " | "
+                    + (c.libraryMedian() >= 10_000 ? "yes" : "no") + " | " + cpu(r.libraryServerCpu()) + " / " + cpu(r.floorServerCpu()) + " |");
+        }
+        out.add("");
+        out.add("Ceiling readings, calls/s: " + ThroughputComparison.readings(rows.get(0).servers().orElseThrow().ceiling())
+                + ".");
+        out.add("");
+        return out;
     }
 
     private static String latencyRow(String side, long[] sorted) {

@@ -18,7 +18,8 @@ import java.util.List;
  * @param memoryLarge    the large backlog of the memory case
  * @param memorySeconds  how long the large backlog's worker is sampled
  * @param memoryXmx      the worker JVM's {@code -Xmx}
- * @param cases          which cases run: {@code enqueue}, {@code dispatch}, {@code http}, {@code latency}, {@code memory};
+ * @param cases          which cases run: {@code enqueue}, {@code dispatch}, {@code http}, {@code worker-http},
+ *                       {@code worker-http-callbacks}, {@code worker-http-raw}, {@code latency}, {@code memory};
  *                       {@code endtoend} runs the end-to-end rows of {@code http} alone
  */
 public record PipelineSetup(int n, int httpN, int repeats, int warmup, int warmupSeconds, int window, int httpWindow,

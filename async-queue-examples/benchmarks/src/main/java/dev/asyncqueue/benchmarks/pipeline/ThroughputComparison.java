@@ -3,6 +3,7 @@ package dev.asyncqueue.benchmarks.pipeline;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * One throughput case of the pipeline benchmark: the library's rate and the raw jnats floor's rate from the
@@ -16,10 +17,11 @@ import java.util.Locale;
  * @param floorCpu    the same during the floor's timed runs
  * @param libraryNats the nats-server's CPU microseconds per message during the library's timed runs
  * @param floorNats   the same during the floor's timed runs
+ * @param servers     for a case calling HTTP servers in other processes, what was measured of them
  */
 public record ThroughputComparison(String name, List<Double> library, List<Double> floor, double target,
                                    List<Double> libraryCpu, List<Double> floorCpu, List<Double> libraryNats,
-                                   List<Double> floorNats) {
+                                   List<Double> floorNats, Optional<ServerReadings> servers) {
 
     /** Copies the readings. */
     public ThroughputComparison {
@@ -29,6 +31,19 @@ public record ThroughputComparison(String name, List<Double> library, List<Doubl
         floorCpu = List.copyOf(floorCpu);
         libraryNats = List.copyOf(libraryNats);
         floorNats = List.copyOf(floorNats);
+    }
+
+    /** Readings without servers in other processes. */
+    public ThroughputComparison(String name, List<Double> library, List<Double> floor, double target,
+                                List<Double> libraryCpu, List<Double> floorCpu, List<Double> libraryNats,
+                                List<Double> floorNats) {
+        this(name, library, floor, target, libraryCpu, floorCpu, libraryNats, floorNats, Optional.empty());
+    }
+
+    /** The same readings with what was measured of the servers called. */
+    public ThroughputComparison withServers(ServerReadings readings) {
+        return new ThroughputComparison(name, library, floor, target, libraryCpu, floorCpu, libraryNats, floorNats,
+                Optional.of(readings));
     }
 
     /** Readings of rates only, without CPU figures. */

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -47,6 +49,27 @@ class HttpLoopsTest {
             assertEquals("POST", call.method());
             assertEquals(512, call.body().length);
             assertTrue(call.header("Content-Type").orElse("").startsWith("application/octet-stream"), call.headers()::toString);
+        }
+    }
+
+    static Stream<String> plainClients() {
+        return PlainLoops.names().stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("plainClients")
+    void aChainedLoopPostsEachAnswerToTheNextUrl(String name) throws Exception {
+        function.respond("/function/", r -> Response.of(200, "answer"));
+        URI callback = function.baseUrl().resolve("/callback");
+        try (HttpLoop loop = PlainLoops.open(name, List.of(PlainLoops.function(function.baseUrl()), callback), 4, BODY)) {
+            loop.run(25);
+        }
+
+        List<RecordedRequest> callbacks = function.await("/callback", 25, Duration.ofSeconds(10));
+        assertEquals(50, function.requests().size());
+        for (RecordedRequest sent : callbacks) {
+            assertEquals("POST", sent.method());
+            assertEquals("answer", new String(sent.body(), StandardCharsets.UTF_8));
         }
     }
 

@@ -1,0 +1,111 @@
+package dev.asyncqueue.benchmarks.pipeline;
+
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
+import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
+import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
+import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.reactor.IOReactorConfig;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The cheapest worker one can write on the same pieces: pull as many stored messages as the window has room
+ * for (one long-lived jnats pull subscription), POST a fixed body to the function with Apache HttpClient 5
+ * async configured as the plain {@code apache-async} loop of {@code bin/benchmark http}, ack on the answer.
+ * Nothing decoded, no bookkeeping: what the queue itself costs beside the HTTP calls.
+ */
+final class RawQueueHttpLoop implements AutoCloseable {
+    private final CloseableHttpAsyncClient client;
+    private final URI url;
+    private final byte[] body;
+    private final int window;
+    private final AtomicLong failed = new AtomicLong();
+
+    RawQueueHttpLoop(URI url, byte[] body, int window) {
+        this.client = HttpAsyncClients.custom()
+                .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
+                        .setMaxConnTotal(window).setMaxConnPerRoute(window).build())
+                .setIOReactorConfig(IOReactorConfig.custom()
+                        .setIoThreadCount(Math.max(1, Runtime.getRuntime().availableProcessors())).build())
+                .disableRedirectHandling().disableAutomaticRetries().disableCookieManagement()
+                .disableConnectionState().build();
+        client.start();
+        this.url = url;
+        this.body = body.clone();
+        this.window = window;
+    }
+
+    /** Calls that failed (transport error or not a 200); they are acked too. */
+    long failed() {
+        return failed.get();
+    }
+
+    /** Pulls, calls and acks until {@code count} messages were pulled, then waits for their calls to be acked. */
+    void run(JetStreamSubscription subscription, long count) throws InterruptedException {
+        Semaphore slots = new Semaphore(window);
+        long pulled = 0;
+        while (pulled < count) {
+            if (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) continue;
+            int free = 1 + slots.drainPermits();
+            int want = (int) Math.min(free, count - pulled);
+            int used = 0;
+            try {
+                Iterator<Message> messages = subscription.iterate(want, Duration.ofSeconds(1));
+                while (messages.hasNext()) {
+                    used++;
+                    call(messages.next(), slots);
+                }
+            } finally {
+                pulled += used;
+                slots.release(free - used);
+            }
+        }
+        slots.acquire(window);
+        slots.release(window);
+    }
+
+    private void call(Message message, Semaphore slots) {
+        SimpleHttpRequest request = SimpleRequestBuilder.post(url).setBody(body, ContentType.APPLICATION_OCTET_STREAM).build();
+        client.execute(request, new FutureCallback<SimpleHttpResponse>() {
+            @Override
+            public void completed(SimpleHttpResponse response) {
+                if (response.getCode() != 200) failed.incrementAndGet();
+                done();
+            }
+
+            @Override
+            public void failed(Exception e) {
+                failed.incrementAndGet();
+                done();
+            }
+
+            @Override
+            public void cancelled() {
+                failed.incrementAndGet();
+                done();
+            }
+
+            private void done() {
+                message.ack();
+                slots.release();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        client.close(CloseMode.GRACEFUL);
+    }
+}
