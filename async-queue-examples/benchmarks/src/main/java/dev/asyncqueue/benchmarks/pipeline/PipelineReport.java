@@ -134,12 +134,14 @@ final class PipelineReport {
                     + "[PROFILE.md](PROFILE.md); the codec's costs are measured by `bin/benchmark micro` "
                     + "([MICROBENCHMARKS.md](MICROBENCHMARKS.md)).");
             out.add("");
-            out.add("- **Dispatch** decodes every message (the codec's `decode`: the QueueRequest JSON through jnats' "
-                    + "`JsonParser`, the base64 body, a validated `Invocation`); the floor acks messages it never reads. "
-                    + "Decoding alone is a fixed cost per message (see the micro-benchmarks) against the floor's whole "
-                    + "per-message time, which caps the ratio below the target before the worker's own bookkeeping; the rest of "
-                    + "the JSON has to go through jnats' parser, as this project uses jnats' JSON support rather than "
-                    + "a parser of its own.");
+            out.add("- **Dispatch** is bounded by CPU: the benchmark JVM and the nats-server share the machine's "
+                    + "processors, and the floor's large batches already keep them nearly busy (the CPU columns: the "
+                    + "floor's JVM CPU is the jnats client alone). The worker spends more JVM CPU on each message: "
+                    + "decoding it (the QueueRequest JSON through jnats' `JsonParser`, the base64 body, a validated "
+                    + "`Invocation`) and a call's bookkeeping (slot, call record, listener, settlement, ack), so on the "
+                    + "same processors it gets through fewer messages. Moving the decode to another thread adds a "
+                    + "hand-off per message and no processor ([PROFILE.md](PROFILE.md)); the rest of the JSON has to go "
+                    + "through jnats' parser, as this project uses jnats' JSON support rather than a parser of its own.");
             out.add("- **End to end** makes two HTTP exchanges per call (the ingest POST and the function call) on "
                     + "the JDK's HTTP stack; the floor starts from a pre-filled stream and makes one. The *worker over "
                     + "HTTP, pre-filled* row does the same work on both sides and isolates the worker.");
@@ -156,13 +158,17 @@ final class PipelineReport {
                 + "ack to an `EnqueueReceipt`. Floor: jnats `publishAsync` of the same encoded bytes (encoded before "
                 + "timing) to the same subject with the same two headers. Timed from the first call to the last ack.");
         out.add("- **Dispatch** (" + s.n() + " invocations stored before timing). Library: `QueueWorker` with "
-                + "`StaticConsumerStrategy` (or `FunctionConsumerStrategy`), `max_inflight` " + s.maxInflight() + ", an "
-                + "in-process `Invoker` completing at once with 200; pull, decode to `Invocation`, bookkeeping, ack. Floor: "
-                + "the same durable consumer configuration, one long-lived jnats pull subscription "
-                + "(`PullSubscribeOptions.bind`), `iterate` over batches of " + s.maxInflight() + " (1 s expiry), `ack()` "
-                + "each message, nothing decoded. (Not `ConsumerContext.fetch`, which subscribes per pull: a message "
-                + "the server sends just after its timer ended waits for `ack_wait`, which stalls such a floor.) "
-                + "Both timed from creating the consumer to the "
+                + "`StaticConsumerStrategy` (or `FunctionConsumerStrategy`), `max_inflight` " + DispatchCase.BATCH + ", an "
+                + "in-process `Invoker` completing at once with 200; pull, decode to `Invocation`, bookkeeping, ack. "
+                + "*Example app*: `QueueWorkerApp` in process (`role=worker`, static mode, `invoker=noop` from the "
+                + "benchmarks' jar, `max_inflight=" + DispatchCase.BATCH + "`, call status and dead letters off), with its "
+                + "own connection, metrics and listeners, timed from its start until every call was answered and the "
+                + "stream is empty. Floor: the fastest bare jnats loop measured on this machine, `ConsumerContext.consume` "
+                + "with batches of " + DispatchCase.BATCH + " on the same durable consumer configuration, `ack()` each "
+                + "message, nothing decoded (`iterate` and `fetch` with the same batch were no faster; batches of 50 "
+                + "were far slower, as a pull's round trip and the server's work per request are paid per batch). The "
+                + "worker's `max_inflight` equals the floor's batch because a worker pulls no more than it has free "
+                + "slots: both sides may hold as many messages unacked. Both timed from creating the consumer to the "
                 + "last ack sent; function mode includes its discovery of the function's subject.");
         out.add("- **End to end over HTTP** (" + s.httpN() + " invocations). Library: `QueueWorkerApp` in process "
                 + "(`role=all`, `scaling_mode=static`, `max_inflight=" + s.maxInflight() + "`, `status_enabled=false`, "
