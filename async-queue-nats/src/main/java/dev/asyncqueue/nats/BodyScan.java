@@ -1,5 +1,8 @@
 package dev.asyncqueue.nats;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -18,6 +21,12 @@ import java.util.Arrays;
  */
 record BodyScan(int depth, int bodyStart, int bodyEnd) {
     private static final byte[] BODY_KEY = "Body".getBytes(StandardCharsets.US_ASCII);
+    /** Eight bytes at a time: strings, the body above all, are most of a payload's bytes. */
+    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long QUOTES = ONES * '"';
+    private static final long BACKSLASHES = ONES * '\\';
 
     /** Scans {@code data}; once the nesting passes {@code depthLimit} it stops, as the payload will be refused. */
     static BodyScan of(byte[] data, int depthLimit) {
@@ -67,11 +76,33 @@ record BodyScan(int depth, int bodyStart, int bodyEnd) {
 
     /** Index of the quote closing a string whose characters start at {@code from}, or -1. */
     private static int endOfString(byte[] data, int from) {
-        for (int i = from; i < data.length; i++) {
-            if (data[i] == '\\') i++;
-            else if (data[i] == '"') return i;
+        int i = from;
+        while (i < data.length) {
+            int special = quoteOrBackslash(data, i);
+            if (special < 0 || data[special] == '"') return special;
+            i = special + 2; // the escaped character is not special
         }
         return -1;
+    }
+
+    /** Index of the first quote or backslash at or after {@code from}, or -1. */
+    static int quoteOrBackslash(byte[] data, int from) {
+        int i = from;
+        for (; i + Long.BYTES <= data.length; i += Long.BYTES) {
+            long word = (long) WORDS.get(data, i);
+            long found = zeroBytes(word ^ QUOTES) | zeroBytes(word ^ BACKSLASHES);
+            // Little-endian: the lowest flagged byte comes first, and the lowest flag is never a false one.
+            if (found != 0) return i + (Long.numberOfTrailingZeros(found) >>> 3);
+        }
+        for (; i < data.length; i++) {
+            if (data[i] == '"' || data[i] == '\\') return i;
+        }
+        return -1;
+    }
+
+    /** The high bit of each zero byte of {@code word} set (and perhaps of bytes above the first zero). */
+    private static long zeroBytes(long word) {
+        return (word - ONES) & ~word & HIGHS;
     }
 
     /** Index of the value after a key's closing quote at {@code from - 1}, or -1 when no colon follows (not a key). */
@@ -82,11 +113,8 @@ record BodyScan(int depth, int bodyStart, int bodyEnd) {
 
     /** Index of the quote closing a string that starts at {@code from}, or -1 if it holds an escape or never ends. */
     private static int endOfPlainString(byte[] data, int from) {
-        for (int i = from; i < data.length; i++) {
-            if (data[i] == '"') return i;
-            if (data[i] == '\\') return -1;
-        }
-        return -1;
+        int special = quoteOrBackslash(data, from);
+        return special >= 0 && data[special] == '"' ? special : -1;
     }
 
     private static boolean isBodyKey(byte[] data, int start, int end) {

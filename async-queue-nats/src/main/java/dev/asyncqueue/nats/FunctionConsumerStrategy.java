@@ -215,7 +215,7 @@ public final class FunctionConsumerStrategy implements ConsumerStrategy {
             log.debug("consumer {} ready for {}", name, subject);
             if (keepAlive == null) throw new IllegalStateException("strategy not started or closed");
             return new FunctionSource(function, new PullSession(queue.connection(), queue.streamName(), name, decoder,
-                    keepAlive));
+                    keepAlive, maxAckPending));
         } catch (IOException | JetStreamApiException e) {
             log.warn("cannot create consumer {} on {}: {}", name, queue.streamName(), e.getMessage());
             return null;

@@ -21,12 +21,12 @@ final class JetStreamDelivery implements Delivery {
     private final long sequence;
     private final Optional<DeadLetterQueue> deadLetters;
 
-    JetStreamDelivery(Message message, Invocation invocation, Optional<DeadLetterQueue> deadLetters) {
+    JetStreamDelivery(Message message, AckReply reply, Invocation invocation, Optional<DeadLetterQueue> deadLetters) {
         this.message = message;
         this.invocation = invocation;
         this.deadLetters = deadLetters;
-        this.attempt = (int) Math.min(Integer.MAX_VALUE, message.metaData().deliveredCount());
-        this.sequence = message.metaData().streamSequence();
+        this.attempt = (int) Math.min(Integer.MAX_VALUE, reply.delivered());
+        this.sequence = reply.streamSequence();
     }
 
     @Override

@@ -30,7 +30,8 @@ final class MessageDecoder {
 
     /** The delivery, or null when the message was malformed and has been terminated. */
     Delivery decode(Message message) {
-        long sequence = message.metaData().streamSequence();
+        AckReply reply = AckReply.of(message);
+        long sequence = reply.streamSequence();
         String msgId = message.getHeaders() == null ? null : message.getHeaders().getFirst("Nats-Msg-Id");
         // Messages without a call id get one derived from their position, stable across redeliveries.
         String fallbackId = msgId != null && !msgId.isBlank() ? msgId
@@ -38,8 +39,8 @@ final class MessageDecoder {
                 .getBytes(StandardCharsets.UTF_8)).toString();
         try {
             try {
-                return new JetStreamDelivery(message, QueueRequestReader.decode(message.getData(), queue, fallbackId),
-                        deadLetters);
+                return new JetStreamDelivery(message, reply,
+                        QueueRequestReader.decode(message.getData(), queue, fallbackId), deadLetters);
             } catch (RuntimeException unexpected) {
                 // Whatever a message makes the decoder do, it must be set aside, not fail the pull and come back for ever.
                 throw new MalformedMessageException("cannot decode: " + unexpected, unexpected);
@@ -53,7 +54,7 @@ final class MessageDecoder {
             }
             Optional<String> function = Subjects.functionOf(queue, message.getSubject());
             deadLetters.get().store(message, fallbackId, function, Delivery.MALFORMED, 0,
-                            (int) message.metaData().deliveredCount(), e.getMessage())
+                            (int) reply.delivered(), e.getMessage())
                     .whenComplete((ack, error) -> {
                         if (error == null) {
                             log.warn("dead-lettered malformed message {} seq {} on {}: {}",

@@ -31,7 +31,9 @@ import java.util.function.Consumer;
  * <p>The server ends each request with a status: {@code 404} (no messages for a no-wait request) or
  * {@code 408} (expired, with {@code Nats-Pending-Messages} saying how many it did not fill), or silently once
  * its batch is full. Counting messages asked for against those arriving or cancelled tells how many may still
- * come, so the session never asks for more than the worker can start. Only the dispatcher thread calls
+ * come, so the session never asks for more than the worker can start. Nor does one request ask for more than
+ * the consumer's {@code max_ack_pending}: the server refuses such a request whole ({@code 409 Exceeded
+ * MaxAckPending}), so a worker with more free slots than that would never get a message. Only the dispatcher thread calls
  * {@link #fetch}; {@link #close} may come from another.
  *
  * <p>When a busy server answers a request after the fetch stopped waiting for it, the messages it sends sit in
@@ -53,6 +55,8 @@ final class PullSession implements AutoCloseable {
     private final String inbox;
     private final Subscription subscription;
     private final MessageDecoder decoder;
+    /** The most one request asks for: the consumer's {@code max_ack_pending}, or unbounded. */
+    private final int maxBatch;
     /** Held by a fetch, by the keep-alive and by close, so the inbox is read by one at a time. */
     private final ReentrantLock lock = new ReentrantLock();
     /** Messages and statuses the keep-alive took out of the subscription, in order; read before it. */
@@ -62,6 +66,13 @@ final class PullSession implements AutoCloseable {
     private int outstanding;
 
     PullSession(Connection connection, String stream, String consumer, MessageDecoder decoder, InboxKeepAlive keepAlive) {
+        this(connection, stream, consumer, decoder, keepAlive, -1);
+    }
+
+    /** A session whose requests ask for at most {@code maxAckPending} messages each ({@code -1}: no bound). */
+    PullSession(Connection connection, String stream, String consumer, MessageDecoder decoder, InboxKeepAlive keepAlive,
+                long maxAckPending) {
+        this.maxBatch = maxAckPending > 0 ? (int) Math.min(Integer.MAX_VALUE, maxAckPending) : Integer.MAX_VALUE;
         this.connection = connection;
         this.stream = stream;
         this.consumer = consumer;
@@ -92,7 +103,7 @@ final class PullSession implements AutoCloseable {
                 // keep taking
             }
             if (handed[0] == max) return max;
-            int ask = max - handed[0] - outstanding;
+            int ask = Math.min(max - handed[0] - outstanding, maxBatch);
             if (ask > 0) request(ask, maxWait);
             boolean heard = false;
             long deadline = System.nanoTime() + answerWithin(maxWait).toNanos();

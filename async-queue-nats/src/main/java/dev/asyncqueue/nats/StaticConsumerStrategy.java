@@ -61,7 +61,7 @@ public final class StaticConsumerStrategy implements ConsumerStrategy {
             createConsumer(jsm);
             if (keepAlive == null) keepAlive = new InboxKeepAlive(stream, ackWait);
             PullSession previous = session;
-            session = new PullSession(queue.connection(), stream, consumerName, decoder, keepAlive);
+            session = new PullSession(queue.connection(), stream, consumerName, decoder, keepAlive, maxAckPending);
             if (previous != null) previous.close();
             log.info("static mode: consumer {} on stream {} (ack_wait {})", consumerName, stream, ackWait);
         } catch (IOException | JetStreamApiException e) {

@@ -213,6 +213,27 @@ class PullSessionTest {
     }
 
     @Test
+    void aFetchForMoreThanTheConsumersMaxAckPendingStillGetsMessages() throws Exception {
+        JetStreamQueue queue = queue();
+        store(queue, "p-", 5);
+        connection.jetStreamManagement().addOrUpdateConsumer(queue.streamName(), ConsumerConfiguration.builder()
+                .durable("bounded").ackPolicy(AckPolicy.Explicit).ackWait(Duration.ofSeconds(30)).maxAckPending(2).build());
+        InboxKeepAlive keepAlive = new InboxKeepAlive("bounded", Duration.ofSeconds(30));
+        toClose.add(keepAlive);
+        PullSession session = new PullSession(connection, queue.streamName(), "bounded",
+                new MessageDecoder(queue.name(), Optional.empty()), keepAlive, 2);
+        toClose.add(session);
+
+        // The server refuses a request for more than max_ack_pending whole: each must ask for at most that many.
+        List<Delivery> got = new ArrayList<>();
+        assertEquals(2, session.fetch(5, Duration.ZERO, d -> {
+            got.add(d);
+            d.ack();
+        }));
+        assertEquals(List.of("p-1", "p-2"), got.stream().map(d -> d.invocation().callId()).toList());
+    }
+
+    @Test
     void aDeletedConsumerIsReportedAsGone() throws Exception {
         JetStreamQueue queue = queue();
         PullSession session = session(queue, "doomed", Duration.ofSeconds(30));

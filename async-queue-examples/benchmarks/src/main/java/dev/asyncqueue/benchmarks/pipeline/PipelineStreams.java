@@ -5,6 +5,7 @@ import dev.asyncqueue.nats.BenchmarkCodec;
 import dev.asyncqueue.nats.JetStreamQueue;
 import dev.asyncqueue.nats.Subjects;
 import io.nats.client.Connection;
+import io.nats.client.ConsumerContext;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
@@ -126,9 +127,19 @@ final class PipelineStreams {
      * just after its timer ended waits for {@code ack_wait}, which would stall the floor.
      */
     JetStreamSubscription rawConsumer(JetStreamQueue queue) throws IOException, JetStreamApiException {
+        addRawConsumer(queue);
+        return js.subscribe(null, PullSubscribeOptions.bind(queue.streamName(), "raw"));
+    }
+
+    /** The same shared consumer, for jnats' simplified API ({@code consume}, {@code iterate}, {@code fetch}). */
+    ConsumerContext rawConsumerContext(JetStreamQueue queue) throws IOException, JetStreamApiException {
+        addRawConsumer(queue);
+        return connection.getConsumerContext(queue.streamName(), "raw");
+    }
+
+    private void addRawConsumer(JetStreamQueue queue) throws IOException, JetStreamApiException {
         jsm.addOrUpdateConsumer(queue.streamName(), ConsumerConfiguration.builder()
                 .durable("raw").ackPolicy(AckPolicy.Explicit).deliverPolicy(DeliverPolicy.All)
                 .ackWait(Duration.ofSeconds(30)).maxDeliver(-1).maxAckPending(20_000).build());
-        return js.subscribe(null, PullSubscribeOptions.bind(queue.streamName(), "raw"));
     }
 }

@@ -1,8 +1,11 @@
 package dev.asyncqueue.benchmarks.pipeline;
 
+import io.nats.client.ConsumeOptions;
+import io.nats.client.ConsumerContext;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
+import io.nats.client.MessageConsumer;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.PublishAck;
 
@@ -10,12 +13,15 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The floor: what a bare jnats client does, with no library code in the loop. Publishes pre-encoded
- * messages with a bounded window of outstanding acks, and drains a consumer with fetch-and-ack.
+ * messages with a bounded window of outstanding acks, and drains a consumer with jnats' own pull loops.
  */
 final class RawJetStream {
     private RawJetStream() {
@@ -57,6 +63,23 @@ final class RawJetStream {
                 messages.next().ack();
                 acked++;
             }
+        }
+    }
+
+    /**
+     * Drains {@code count} messages with jnats' {@code ConsumerContext.consume}: batches of {@code batch} pulled
+     * ahead (the next request goes out while a quarter of the batch is still to come), each message acked
+     * ({@code ack()}, not {@code ackSync}) on jnats' dispatcher thread, nothing read. Returns once {@code count}
+     * were acked.
+     */
+    static void consume(ConsumerContext consumer, int count, int batch) throws Exception {
+        CountDownLatch acked = new CountDownLatch(count);
+        try (MessageConsumer running = consumer.consume(ConsumeOptions.builder().batchSize(batch).build(), m -> {
+            m.ack();
+            acked.countDown();
+        })) {
+            if (!acked.await(10, TimeUnit.MINUTES)) throw new TimeoutException("raw consume did not drain " + count);
+            running.stop();
         }
     }
 }
