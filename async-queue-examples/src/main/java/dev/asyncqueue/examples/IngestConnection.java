@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -71,6 +72,7 @@ final class IngestConnection extends ChannelInboundHandlerAdapter {
     private Request request;
     private IngestServer.Served served;
     private boolean keepAlive;
+    private boolean http10;
     private boolean bodyDeclared;
     private boolean expectsContinue;
     private boolean lastSeen;
@@ -110,6 +112,7 @@ final class IngestConnection extends ChannelInboundHandlerAdapter {
     private void onHead(ChannelHandlerContext ctx, HttpRequest head) {
         lastSeen = false;
         keepAlive = HttpUtil.isKeepAlive(head);
+        http10 = head.protocolVersion().equals(HttpVersion.HTTP_1_0);
         bodyDeclared = HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0;
         expectsContinue = HttpUtil.is100ContinueExpected(head);
         declaredLength = HttpUtil.getContentLength(head, -1L);
@@ -288,7 +291,12 @@ final class IngestConnection extends ChannelInboundHandlerAdapter {
         HttpHeaders headers = response.headers();
         for (Map.Entry<String, String> header : reply.headers().entrySet()) headers.set(header.getKey(), header.getValue());
         headers.setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
-        HttpUtil.setKeepAlive(response, !close);
+        if (close) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10) {
+            // An HTTP/1.0 caller that asked for keep-alive closes unless told it is kept.
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
         if (close) {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
             state = State.WAIT; // nothing more is read
