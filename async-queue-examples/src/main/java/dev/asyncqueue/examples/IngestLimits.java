@@ -4,8 +4,9 @@ package dev.asyncqueue.examples;
  * How much the ingest takes on at once. Past these bounds it answers 503 with {@code Retry-After} at once
  * rather than let requests wait, so a stalled NATS server or a burst cannot pile up requests in memory.
  *
- * @param threads    {@code ingest_threads}: threads that read, check and send requests to the queue; none
- *                   of them waits for NATS to confirm
+ * @param threads    {@code ingest_threads}: threads for the ingest port's work that may block (status and
+ *                   cancel routes, opening a queue the first time); calls are read, checked and sent to the
+ *                   queue on the server's I/O threads, and none waits for NATS to confirm
  * @param queueSize  {@code ingest_queue_size}: requests that may wait for one of those threads
  * @param maxPending {@code ingest_max_pending}: calls sent to NATS and not yet confirmed as stored; each
  *                   holds its body (up to {@code max_message_bytes}) in memory until then

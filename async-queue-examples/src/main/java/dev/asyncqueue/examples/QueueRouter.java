@@ -56,6 +56,11 @@ final class QueueRouter {
         return open.computeIfAbsent(name, opener);
     }
 
+    /** The queue by name when already open: no round trip to NATS. */
+    Optional<AsyncQueue> opened(String name) {
+        return Optional.ofNullable(open.get(name));
+    }
+
     /** The queues this ingest serves. */
     Set<String> allowed() {
         return allowed;

@@ -65,13 +65,11 @@ public final class QueueWorkerApp implements AutoCloseable {
 
     /** Runs until SIGTERM or SIGINT; a configuration error exits with status 2 naming the variable. */
     public static void main(String[] args) throws Exception {
-        // The JDK HTTP server writes headers and body separately; with Nagle's algorithm on, a keep-alive
-        // client's delayed ACK stalls every exchange until its timer fires.
+        // The metrics port's JDK HTTP server writes headers and body separately; with Nagle's algorithm on,
+        // a keep-alive client's delayed ACK stalls every exchange until its timer fires.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
-        // Read once, when the JVM's first HTTP server starts: before anything else can start one.
-        IngestServer.raiseJdkHeaderLimits();
         // Our provider (log_encoding=json for JSON lines) must win over slf4j-simple, also on the class path;
         // SLF4J reads this once, at the first logger: set it before anything logs.
         System.setProperty("slf4j.provider", "dev.asyncqueue.examples.logging.LineLoggingProvider");
@@ -161,7 +159,7 @@ public final class QueueWorkerApp implements AutoCloseable {
             resources.push(server);
             server.serve(IngestHandler.PREFIX, status.routes(new IngestHandler(router, WorkerSettings.callbackPolicy(settings),
                     config.ingestLimits().maxPending())));
-            server.serveAlways("/healthz", health.handler());
+            server.serveAlways("/healthz", health.route());
             if (config.demoFunctions()) {
                 DemoFunctions demo = new DemoFunctions();
                 resources.push(demo);

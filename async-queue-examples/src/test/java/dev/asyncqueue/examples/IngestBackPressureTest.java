@@ -1,12 +1,12 @@
 package dev.asyncqueue.examples;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import dev.asyncqueue.AsyncQueue;
 import dev.asyncqueue.EnqueueReceipt;
 import dev.asyncqueue.Invocation;
 import dev.asyncqueue.PendingMessages;
 import dev.asyncqueue.callback.CallbackPolicy;
+import dev.asyncqueue.examples.web.BlockingRoute;
+import dev.asyncqueue.examples.web.Reply;
 import dev.asyncqueue.testing.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,17 +129,13 @@ class IngestBackPressureTest {
     void aRequestThatFindsNoThreadAndNoRoomIsRefusedAtOnceWhileHealthIsStillServed() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        HttpHandler blocking = exchange -> {
-            try (exchange) {
-                started.countDown();
-                release.await(20, TimeUnit.SECONDS);
-                ok(exchange);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        BlockingRoute blocking = (request, body) -> {
+            started.countDown();
+            release.await(20, TimeUnit.SECONDS);
+            return ok(request, body);
         };
         IngestServer server = server(new IngestLimits(1, 1, 8));
-        server.serve("/block/", blocking);
+        server.serveBlocking("/block/", blocking);
         server.serveAlways("/healthz", IngestBackPressureTest::ok);
         server.start();
 
@@ -160,9 +156,7 @@ class IngestBackPressureTest {
         assertEquals(200, waiting.get(10, TimeUnit.SECONDS).statusCode());
     }
 
-    private static void ok(HttpExchange exchange) throws java.io.IOException {
-        try (exchange) {
-            exchange.sendResponseHeaders(200, -1);
-        }
+    private static Reply ok(dev.asyncqueue.examples.web.Request request, byte[] body) {
+        return Reply.empty(200);
     }
 }

@@ -1,6 +1,5 @@
 package dev.asyncqueue.examples;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.asyncqueue.AsyncQueue;
 import dev.asyncqueue.EnqueueReceipt;
 import dev.asyncqueue.Invocation;
@@ -11,8 +10,6 @@ import dev.asyncqueue.testing.CapturedLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,20 +32,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IngestErrorRepliesTest {
     private static final String INTERNAL = "internal detail: stream OF_jobs on 10.1.2.3 said 0x1f";
     private final HttpClient client = HttpClient.newHttpClient();
-    private HttpServer server;
+    private IngestServer server;
 
     @AfterEach
     void stop() {
-        if (server != null) server.stop(0);
+        if (server != null) server.close();
     }
 
     /** An ingest on a free port whose queue answers every enqueue with {@code enqueue}. */
     private String ingest(Function<String, AsyncQueue> opener) throws Exception {
         QueueRouter router = new QueueRouter("jobs", Map.of(), Set.of(), opener);
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext(IngestHandler.PREFIX, new IngestHandler(router, CallbackPolicy.defaults()));
+        server = new IngestServer(0, IngestLimits.DEFAULTS);
+        server.serve(IngestHandler.PREFIX, new IngestHandler(router, CallbackPolicy.defaults()));
         server.start();
-        return "http://127.0.0.1:" + server.getAddress().getPort() + IngestHandler.PREFIX;
+        return "http://127.0.0.1:" + server.port() + IngestHandler.PREFIX;
     }
 
     private HttpResponse<String> post(String base, String callId) throws Exception {

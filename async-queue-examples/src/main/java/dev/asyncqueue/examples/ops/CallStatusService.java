@@ -1,7 +1,7 @@
 package dev.asyncqueue.examples.ops;
 
-import com.sun.net.httpserver.HttpHandler;
 import dev.asyncqueue.AsyncQueue;
+import dev.asyncqueue.examples.web.Route;
 import dev.asyncqueue.nats.KvStatusStore;
 import dev.asyncqueue.status.StatusRecorder;
 import dev.asyncqueue.status.StatusStore;
@@ -78,8 +78,8 @@ public final class CallStatusService implements AutoCloseable {
         return Optional.ofNullable(store);
     }
 
-    /** The ingest handler with the status and cancellation routes in front. */
-    public HttpHandler routes(HttpHandler ingest) {
+    /** The ingest route with the status and cancellation routes in front. */
+    public Route routes(Route ingest) {
         return new StatusRoutes(ingest, store(), Clock.systemUTC());
     }
 

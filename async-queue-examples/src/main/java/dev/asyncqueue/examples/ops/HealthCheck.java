@@ -1,6 +1,8 @@
 package dev.asyncqueue.examples.ops;
 
 import com.sun.net.httpserver.HttpHandler;
+import dev.asyncqueue.examples.web.BlockingRoute;
+import dev.asyncqueue.examples.web.Reply;
 import dev.asyncqueue.nats.JetStreamQueue;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
@@ -41,13 +43,21 @@ public final class HealthCheck {
         }
     }
 
-    /** {@code GET /healthz}: 200 {@code ok} when ready, else 503 with the reason. */
+    /** {@code GET /healthz} on the metrics port's server: 200 {@code ok} when ready, else 503 with the reason. */
     public HttpHandler handler() {
         return exchange -> {
             try (exchange) {
                 Optional<String> problem = problem();
                 Replies.send(exchange, problem.isEmpty() ? 200 : 503, Replies.TEXT, problem.orElse("ok") + "\n");
             }
+        };
+    }
+
+    /** {@code GET /healthz} on the ingest port, answered as {@link #handler()} answers. */
+    public BlockingRoute route() {
+        return (request, body) -> {
+            Optional<String> problem = problem();
+            return Reply.of(problem.isEmpty() ? 200 : 503, Replies.TEXT, problem.orElse("ok") + "\n");
         };
     }
 }

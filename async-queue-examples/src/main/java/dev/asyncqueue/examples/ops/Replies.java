@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Writes a whole answer, status and body, for the operating endpoints. */
+/** Writes a whole answer, status and body, for the operating endpoints on the metrics port's JDK server. */
 final class Replies {
     static final String TEXT = "text/plain; charset=utf-8";
     static final String JSON = "application/json";

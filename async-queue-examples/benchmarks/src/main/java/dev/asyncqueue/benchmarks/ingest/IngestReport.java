@@ -49,8 +49,9 @@ record IngestReport(Machine machine, Instant started, Duration took, String argu
                     + " from the publish's completion. Kept by the Netty project (maintainers at Apple, Red Hat and"
                     + " others; the transport under Vert.x, Reactor Netty, gRPC Java), releases every few weeks.",
             "app", "the example app's real ingest (`QueueWorkerApp`, `role=ingest`, `status_enabled=false`, defaults"
-                    + " otherwise) on the JDK's server: `IngestHandler` validates the request, encodes the invocation"
-                    + " and enqueues it through `JetStreamQueue`, and answers 202 on the ack.");
+                    + " otherwise) on Netty (`IngestServer`, NIO, one event loop per processor): `IngestHandler` validates"
+                    + " the request on its head, has the body read, encodes the invocation and enqueues it through"
+                    + " `JetStreamQueue` from the event loop, and answers 202 on the ack.");
 
     /** The report; {@code previous} is the file's former text, whose decision section is kept. */
     String markdown(String previous) {
