@@ -26,14 +26,14 @@ import java.util.concurrent.TimeoutException;
 /**
  * End to end over HTTP: posts to the example app's ingest while its worker calls the Node.js function server in
  * another process, against a raw pair doing the same work concurrently: a bare ingest on the app's HTTP server
- * technology (the JDK's), doing only {@code publishAsync} and answering 202 on the ack, and a raw worker loop
+ * technology (Netty), doing only {@code publishAsync} and answering 202 on the ack, and a raw worker loop
  * pulling from the same stream configuration, calling the same function server with the fastest plain Java
  * client, and acking. The same driver loads both.
  */
 final class EndToEndCase implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EndToEndCase.class);
     /** The HTTP server of the raw pair's ingest: the technology the app's ingest runs on. */
-    static final String INGEST_SERVER = "jdk";
+    static final String INGEST_SERVER = "netty";
 
     private final PipelineStreams streams;
     private final PipelineSetup setup;

@@ -29,8 +29,8 @@ public final class PipelineBenchmark {
         // per-logger levels apply: the worker's per-call INFO lines would otherwise be measured too.
         Bench.configureLogging();
         // The JDK's HTTP server writes a response's headers and body separately; with Nagle's algorithm on, the
-        // client's delayed ACK then stalls every exchange. Off for every server in this JVM (the functions, the
-        // ingest endpoint), so both sides of the comparison measure the pipeline, not the stall.
+        // client's delayed ACK then stalls every exchange. Off for every JDK server in this JVM (the in-process
+        // functions), so both sides of the comparison measure the pipeline, not the stall.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
