@@ -40,6 +40,13 @@ final class Dispatcher {
     private final SourceBackoff backoff;
     private final FunctionAnnotations latestAnnotations = new FunctionAnnotations();
     private final WorkerHealth health;
+    /**
+     * A pull failure of a running worker, held for one poll before the worker is called degraded: a connection
+     * being closed fails its pulls before it reports itself closed, and that is the end of pulling, not a
+     * degradation. Read and written on the dispatcher thread only.
+     */
+    private RuntimeException heldFailure;
+    private long heldSince;
     private volatile boolean running;
     private Thread thread;
 
@@ -93,6 +100,7 @@ final class Dispatcher {
             int taken = 0;
             FairShares round = null;
             try {
+                if (reportHeldFailure()) break;
                 taken = inFlight.takeFree(pollWait);
                 if (taken == 0) continue;
                 List<WorkSource> all = consumer.sources();
@@ -108,7 +116,7 @@ final class Dispatcher {
                 break;
             } catch (RuntimeException e) {
                 if (closedForGood()) break;
-                health.pullFailed(e);
+                pullFailed(e);
                 pauseAfterFailure();
             } catch (VirtualMachineError fatal) {
                 log.error("dispatcher of {} stopping: {}", name, fatal.toString());
@@ -129,6 +137,29 @@ final class Dispatcher {
         if (!consumer.isClosed()) return false;
         health.transportClosed();
         return true;
+    }
+
+    /** A degraded worker's failures go straight to its health; a running worker's first one is held a poll. */
+    private void pullFailed(RuntimeException e) {
+        if (health.state() == WorkerState.DEGRADED) {
+            health.pullFailed(e);
+        } else if (heldFailure == null) {
+            heldFailure = e;
+            heldSince = ticker.read();
+        }
+    }
+
+    /**
+     * Reports a held failure once it is a poll old and the transport is still open; true when the transport
+     * turned out closed, which ends pulling instead.
+     */
+    private boolean reportHeldFailure() {
+        if (heldFailure == null) return false;
+        if (closedForGood()) return true;
+        if (ticker.read() - heldSince < pollWait.toNanos()) return false;
+        health.pullFailed(heldFailure);
+        heldFailure = null;
+        return false;
     }
 
     private void pauseAfterFailure() {
@@ -170,7 +201,7 @@ final class Dispatcher {
                 if (consumer.isClosed()) throw e; // the transport is gone: the loop ends pulling for good
                 // Only this source waits; the worker's health says once that pulls fail, not once a round.
                 backoff.failed(source, ticker.read());
-                health.pullFailed(e);
+                pullFailed(e);
                 allWell = false;
             } finally {
                 if (permits != null) permits.forEach(p -> p.release(Outcome.IGNORED));
