@@ -121,6 +121,8 @@ final class WorkersReport {
         add.ifPresent(a -> out.add("| 429s in the " + Settling.WINDOW + " round trips after the add | | " + a.rejected() + " |"));
         out.add("| peak sum of the limits | | " + run.samples().stream().mapToInt(WorkerSample::total).max().orElse(0) + " |");
         out.add("| mean sum of the limits / capacity, until drained | | " + Bench.percent(meanShare(run)) + " |");
+        out.add("| mean calls running / capacity, until drained | | " + Bench.percent(meanRunning(run, false)) + " |");
+        out.add("| mean calls running / sum of the limits, until drained | | " + Bench.percent(meanRunning(run, true)) + " |");
         out.add("");
         boolean shareMet = run.drained() && run.rejectedShare() < TARGET_REJECTED_SHARE;
         boolean drainMet = run.drained() && run.drainOverOracle() <= TARGET_DRAIN_OVER_ORACLE;
@@ -177,6 +179,12 @@ final class WorkersReport {
     static double meanShare(WorkersResult run) {
         return run.samples().stream().filter(s -> s.done() < run.invocations() && s.capacity() > 0 && !s.limits().isEmpty())
                 .mapToDouble(s -> (double) s.total() / s.capacity()).average().orElse(0);
+    }
+
+    /** Mean over the samples before the drain ended of the calls running over the capacity, or over the limits. */
+    static double meanRunning(WorkersResult run, boolean ofLimits) {
+        return run.samples().stream().filter(s -> s.done() < run.invocations() && s.total() > 0 && s.capacity() > 0)
+                .mapToDouble(s -> (double) s.running() / (ofLimits ? s.total() : s.capacity())).average().orElse(0);
     }
 
     private static WorkerSample at(WorkersResult run, int s) {
