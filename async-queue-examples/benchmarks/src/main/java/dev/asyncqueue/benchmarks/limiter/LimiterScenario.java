@@ -58,7 +58,8 @@ public final class LimiterScenario {
                                    [--rejection-delay-ms=250] [--warmup=200] [--timeout-s=600]
                                    [--docs=docs]
                    LimiterScenario --workers=N [--kill=N] [--kill-at=3|none] [--add-at=5|none] [--invocations=1000]
-                                   [--max-inflight=50] [--call-ms=200] [--timeout-s=300] [--docs=docs]
+                                   [--max-inflight=50] [--call-ms=200] [--heartbeat=1s] [--ttl=3s] [--timeout-s=300]
+                                   [--docs=docs]
             Without --workers: runs the burst in-process with the limiter off, then on; writes <docs>/LIMITER.md
             (keeping its --workers sections) and <docs>/limiter-scenario.png.
             With --workers=N: the oracle, then N worker processes (limiter_coordination=kv) drain the burst; by

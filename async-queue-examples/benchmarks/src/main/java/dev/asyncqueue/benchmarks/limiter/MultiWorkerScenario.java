@@ -92,7 +92,7 @@ final class MultiWorkerScenario {
              Connection connection = Bench.connect(nats.url())) {
             log.info("nats-server {} on {}; {} worker processes, burst of {} invocations", machine.natsServer(), nats.url(),
                     workers, setup.invocations());
-            run = run(connection, nats.url(), setup, "limiter-workers");
+            run = run(connection, nats.url(), setup, "limiter-workers", coordinationOptions(options));
         }
         Files.createDirectories(docs);
         Path png = docs.resolve("limiter-workers-" + workers + ".png");
@@ -105,6 +105,14 @@ final class MultiWorkerScenario {
         Files.writeString(md, WorkersReport.replace(Files.exists(md) ? Files.readString(md) : "", workers, section));
         System.out.println(section);
         System.out.println("wrote the " + workers + "-worker section of " + md.toAbsolutePath() + " and " + png.toAbsolutePath());
+    }
+
+    /** {@code --heartbeat} and {@code --ttl}, handed to the workers as their coordination's settings when given. */
+    private static Map<String, String> coordinationOptions(Map<String, String> options) {
+        Map<String, String> env = new HashMap<>();
+        if (options.containsKey("heartbeat")) env.put("limiter_coordination_heartbeat", options.get("heartbeat"));
+        if (options.containsKey("ttl")) env.put("limiter_coordination_ttl", options.get("ttl"));
+        return env;
     }
 
     private static double seconds(String value) {
@@ -146,6 +154,12 @@ final class MultiWorkerScenario {
 
     /** One run on a fresh queue and farm after the oracle's run; {@code connection} is to {@code natsUrl}. */
     static WorkersResult run(Connection connection, String natsUrl, Setup setup, String queueName) throws Exception {
+        return run(connection, natsUrl, setup, queueName, Map.of());
+    }
+
+    /** The same, the workers also given {@code extraEnvironment}. */
+    static WorkersResult run(Connection connection, String natsUrl, Setup setup, String queueName,
+                             Map<String, String> extraEnvironment) throws Exception {
         // A small burst first, so that the oracle's HTTP client runs compiled code, as the workers' does by the time
         // the farm is large.
         OracleDriver.run(setup.farm(), Math.min(ORACLE_WARMUP, setup.invocations()), setup.timeout());
@@ -163,6 +177,7 @@ final class MultiWorkerScenario {
         try (SleepFunctionFarm farm = SleepFunctionFarm.start(setup.farm())) {
             Map<String, String> env = workerEnvironment(natsUrl, queueName, farm.gatewayUrl().toString(),
                     setup.maxInflight());
+            env.putAll(extraEnvironment);
             for (int i = 1; i <= setup.workers(); i++) workers.add(start("worker-" + i, env, http));
             awaitReady(workers, Duration.ofSeconds(90));
             warmUp(queue, farm, Math.min(WORKER_WARMUP, setup.invocations()), Duration.ofSeconds(60));
