@@ -57,7 +57,15 @@ public final class LimiterScenario {
             usage: LimiterScenario [--invocations=1000] [--max-inflight=50] [--call-ms=200]
                                    [--rejection-delay-ms=250] [--warmup=200] [--timeout-s=600]
                                    [--docs=docs]
-            Runs the burst with the limiter off, then on; writes <docs>/LIMITER.md and <docs>/limiter-scenario.png.""";
+                   LimiterScenario --workers=N [--kill=N] [--kill-at=3|none] [--add-at=5|none] [--invocations=1000]
+                                   [--max-inflight=50] [--call-ms=200] [--heartbeat=1s] [--ttl=3s] [--timeout-s=300]
+                                   [--docs=docs]
+            Without --workers: runs the burst in-process with the limiter off, then on; writes <docs>/LIMITER.md
+            (keeping its --workers sections) and <docs>/limiter-scenario.png.
+            With --workers=N: the oracle, then N worker processes (limiter_coordination=kv) drain the burst; by
+            default (N > 1) worker-<kill> (the last) is killed with SIGKILL 3 s and worker-<N+1> started 5 s after
+            the first call reaches the function (seconds, or none). Rewrites the N-worker section of <docs>/LIMITER.md and
+            <docs>/limiter-workers-N.png and .csv.""";
 
     private LimiterScenario() {
     }
@@ -79,6 +87,10 @@ public final class LimiterScenario {
     /** Runs both variants and writes the report; arguments as in {@code --help}. */
     public static void main(String[] args) throws Exception {
         Map<String, String> options = Bench.arguments(args, USAGE);
+        if (options.containsKey("workers")) {
+            MultiWorkerScenario.main(options, args);
+            System.exit(0);
+        }
         Setup setup = new Setup(
                 Integer.parseInt(options.getOrDefault("invocations", "1000")),
                 Integer.parseInt(options.getOrDefault("max-inflight", "50")),
@@ -117,6 +129,8 @@ public final class LimiterScenario {
                 png.getFileName().toString(), csv.getFileName().toString());
         Path md = docs.resolve("LIMITER.md");
         Files.createDirectories(docs);
+        // The --workers runs' sections are theirs: kept as they are.
+        report = WorkersReport.carryOver(Files.exists(md) ? Files.readString(md) : "", report);
         Files.writeString(md, report);
         Files.writeString(csv, LimiterReport.csv(off, on));
         System.out.println(report);

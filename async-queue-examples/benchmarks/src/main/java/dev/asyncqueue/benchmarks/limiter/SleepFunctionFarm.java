@@ -15,10 +15,13 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A simulated {@code sleep} function with an autoscaler, served on loopback at {@code /function/sleep}:
@@ -31,12 +34,20 @@ public final class SleepFunctionFarm implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SleepFunctionFarm.class);
     /** The path the function is served at. */
     public static final String PATH = "/function/sleep";
+    /** A function served beside it that answers 200 at once, outside the replicas: warm-up calls use it. */
+    public static final String WARMUP_PATH = "/function/warmup";
     private static final byte[] REFUSED = "too many requests: every replica is busy\n".getBytes(StandardCharsets.UTF_8);
 
     private final ReplicaPool pool;
     private final HttpServer server;
     private final ExecutorService handlers;
     private final ScheduledExecutorService timers;
+    /** Calls answered 200, by the {@code X-Call-Id} they carried: a call id done twice shows up here. */
+    private final Map<String, Integer> doneById = new ConcurrentHashMap<>();
+    /** When each call id was first answered 200, {@link System#nanoTime()}. */
+    private final Map<String, Long> firstDone = new ConcurrentHashMap<>();
+    private final AtomicLong firstArrival = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong warmups = new AtomicLong();
 
     private SleepFunctionFarm(FarmSettings settings) throws IOException {
         this.pool = new ReplicaPool(settings, Ticker.system());
@@ -45,6 +56,13 @@ public final class SleepFunctionFarm implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
         server.setExecutor(handlers);
         server.createContext(PATH, this::handle);
+        server.createContext(WARMUP_PATH, exchange -> {
+            try (InputStream body = exchange.getRequestBody()) {
+                body.readAllBytes();
+            }
+            warmups.incrementAndGet();
+            respond(exchange, 200, "warm\n".getBytes(StandardCharsets.UTF_8));
+        });
         long interval = settings.scaleInterval().toNanos();
         timers.scheduleAtFixedRate(this::autoscale, interval, interval, TimeUnit.NANOSECONDS);
         server.start();
@@ -65,6 +83,8 @@ public final class SleepFunctionFarm implements AutoCloseable {
         try (InputStream body = exchange.getRequestBody()) {
             body.readAllBytes();
         }
+        firstArrival.compareAndSet(Long.MIN_VALUE, System.nanoTime());
+        String callId = exchange.getRequestHeaders().getFirst("X-Call-Id");
         if (!pool.tryAdmit()) {
             respond(exchange, 429, REFUSED);
             return;
@@ -73,6 +93,10 @@ public final class SleepFunctionFarm implements AutoCloseable {
         timers.schedule(() -> {
             // The replica is free before the answer leaves, as with a real function's watchdog.
             pool.finish();
+            if (callId != null) {
+                doneById.merge(callId, 1, Integer::sum);
+                firstDone.putIfAbsent(callId, System.nanoTime());
+            }
             try {
                 respond(exchange, 200, ("slept " + pool.settings().callDuration().toMillis() + " ms\n")
                         .getBytes(StandardCharsets.UTF_8));
@@ -130,6 +154,31 @@ public final class SleepFunctionFarm implements AutoCloseable {
     /** Accepted calls that have ended. */
     public long completed() {
         return pool.completed();
+    }
+
+    /** How many times each call id (its {@code X-Call-Id} header) was answered 200 so far. */
+    public Map<String, Integer> doneByCallId() {
+        return Map.copyOf(doneById);
+    }
+
+    /** When each call id was first answered 200, as {@link System#nanoTime()}. */
+    public Map<String, Long> firstDoneByCallId() {
+        return Map.copyOf(firstDone);
+    }
+
+    /** Calls of the warm-up function answered so far. */
+    public long warmups() {
+        return warmups.get();
+    }
+
+    /** Call ids answered 200 at least once so far. */
+    public int distinctDone() {
+        return doneById.size();
+    }
+
+    /** When the first call arrived, as {@link System#nanoTime()}, or {@link Long#MIN_VALUE} before any. */
+    public long firstArrival() {
+        return firstArrival.get();
     }
 
     /** The autoscaler's decisions, one per scale interval, oldest first. */
