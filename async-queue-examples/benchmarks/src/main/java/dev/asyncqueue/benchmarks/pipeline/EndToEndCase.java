@@ -1,6 +1,7 @@
 package dev.asyncqueue.benchmarks.pipeline;
 
 import dev.asyncqueue.benchmarks.http.FunctionServer;
+import dev.asyncqueue.benchmarks.http.PlainLoops;
 import dev.asyncqueue.benchmarks.ingest.BareServer;
 import dev.asyncqueue.benchmarks.ingest.JetStreamPublish;
 import dev.asyncqueue.examples.QueueWorkerApp;
@@ -98,7 +99,8 @@ final class EndToEndCase implements AutoCloseable {
         JetStreamPublish publish = new JetStreamPublish(streams.jetStream(),
                 Subjects.forFunction(queue.name(), PipelineStreams.FUNCTION), queue.streamName());
         try (BareServer ingest = BareServer.start(INGEST_SERVER, publish);
-             RawPairFloor worker = new RawPairFloor(function.gateway(), PipelineStreams.FUNCTION, setup.maxInflight())) {
+             RawQueueHttpLoop worker = RawQueueHttpLoop.postingMessageData(
+                     PlainLoops.function(function.gateway()), setup.maxInflight())) {
             URI url = URI.create("http://127.0.0.1:" + ingest.port() + "/async-function/" + PipelineStreams.FUNCTION);
             JetStreamSubscription subscription = streams.rawConsumer(queue);
             Duration functionCpu = function.cpu();

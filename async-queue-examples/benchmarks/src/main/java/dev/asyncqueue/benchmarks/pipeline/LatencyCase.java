@@ -12,6 +12,7 @@ import dev.asyncqueue.worker.QueueWorker;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.PublishOptions;
 
+import java.net.URI;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -65,8 +66,9 @@ final class LatencyCase {
     private long[] floor(ArrivalRecorder recorder, int warm) throws Exception {
         JetStreamQueue queue = streams.newQueue();
         String subject = Subjects.forFunction(queue.name(), PipelineStreams.FUNCTION);
-        try (RawHttpLoop loop = new RawHttpLoop(recorder.gatewayUrl(), PipelineStreams.FUNCTION,
-                PipelineStreams.body(), setup.maxInflight())) {
+        try (RawQueueHttpLoop loop = RawQueueHttpLoop.postingBody(
+                URI.create(recorder.gatewayUrl() + "/function/" + PipelineStreams.FUNCTION), PipelineStreams.body(),
+                setup.maxInflight())) {
             JetStreamSubscription consumer = streams.rawConsumer(queue);
             AtomicReference<Exception> failure = new AtomicReference<>();
             Thread puller = Threads.named("raw-latency-loop").newThread(() -> {

@@ -79,7 +79,7 @@ final class PipelineReport {
             out.add("| side | p50 | p90 | p99 | max |");
             out.add("|---|---:|---:|---:|---:|");
             out.add(latencyRow("library: `JetStreamQueue.enqueue` -> `QueueWorker` (static, `HttpInvoker`)", latency.library()));
-            out.add(latencyRow("floor: raw `publishAsync` -> raw pull loop (long-lived subscription, 1 s long poll) -> same `HttpClient` call", latency.floor()));
+            out.add(latencyRow("floor: raw `publishAsync` -> raw pull loop (long-lived subscription, 1 s long poll) -> the same call with Apache HttpClient 5 async", latency.floor()));
             out.add("");
         }
         if (!memory.isEmpty()) {

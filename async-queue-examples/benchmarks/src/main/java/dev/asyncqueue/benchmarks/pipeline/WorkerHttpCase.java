@@ -131,7 +131,7 @@ final class WorkerHttpCase implements AutoCloseable {
     private ThroughputComparison againstRawQueue(SideBySide sides) throws Exception {
         List<Double> libraryServer = new ArrayList<>();
         List<Double> floorServer = new ArrayList<>();
-        try (RawQueueHttpLoop loop = new RawQueueHttpLoop(PlainLoops.function(function.gateway()), body,
+        try (RawQueueHttpLoop loop = RawQueueHttpLoop.postingBody(PlainLoops.function(function.gateway()), body,
                 setup.maxInflight())) {
             ThroughputComparison row = sides.compare("Worker over HTTP, raw queue floor", setup.n(),
                     calls -> library(calls, false, libraryServer), calls -> rawQueue(loop, calls, floorServer), 0);
