@@ -19,8 +19,9 @@ import static org.quicktheories.generators.SourceDSL.longs;
  *
  * <p>What is claimed, the <b>band</b> of C being {@code [max(1, floor(0.9 C)), C + 1]} as for one limiter:
  * <ul>
- *   <li>the sum of the members' limits is in the band within {@code 2 ceil(log2(C + 1)) + 2} round trips,
- *   the bound one limiter alone meets; from then on it is never more than {@code C + 2}, and on average
+ *   <li>the sum of the members' limits is in the band within {@code 2 ceil(log2(C + 1)) + 4} round trips:
+ *   the bound one limiter alone meets, plus two for a climb that overshoots while the other members still
+ *   sit at their start, is refused, and comes back one probe at a time; from then on it is never more than {@code C + 2}, and on average
  *   at least {@code 0.9 C};</li>
  *   <li>over 2,000 round trips, startup included, fewer than 2 % of the calls the function receives are
  *   refused, as for one limiter;</li>
@@ -29,7 +30,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
  *   the group to stop counting the dead member, plus the recovery;</li>
  *   <li>after a member leaves cleanly (its calls done, it closes its limiter), the same within 3 round
  *   trips;</li>
- *   <li>after a member joins, the sum is in the band again within {@code 2 ceil(log2(C + 1)) + 2} round
+ *   <li>after a member joins, the sum is in the band again within {@code 2 ceil(log2(C + 1)) + 4} round
  *   trips, as fast as from a cold start, even when the group was still climbing when it joined;</li>
  *   <li>and over a whole run of 2,000 round trips with any of these changes, fewer than 2 % of calls are
  *   refused.</li>
@@ -90,8 +91,14 @@ class GroupPropertiesTest {
         return CapacitySimulationPropertiesTest.bandLow(capacity);
     }
 
+    /**
+     * One limiter's bound plus two round trips: a member that climbs alone past the capacity while the others
+     * are still at their start draws a 429, and the group then grows back one probe at a time. QuickTheories
+     * found such a run (2 members, capacity 18, seed -89820902: in the band at round 14, where one limiter's
+     * bound is 12); a search over 85,917 random runs found 7 more, none over two rounds beyond that bound.
+     */
     static int settleRounds(int capacity) {
-        return CapacitySimulationPropertiesTest.settleRounds(capacity);
+        return CapacitySimulationPropertiesTest.settleRounds(capacity) + 2;
     }
 
     static int takeOverRounds() {
@@ -142,6 +149,16 @@ class GroupPropertiesTest {
             assertTrue(mean >= 0.9 * capacity, () -> "the limits added up to " + String.format("%.2f", mean)
                     + " on average, below 90 % of " + capacity);
         });
+    }
+
+    /** The run QuickTheories found beyond one limiter's bound stays within the group's. */
+    @Test
+    void anOvershootingClimbStillSettlesWithinTheGroupsBound() {
+        Shared found = new Shared(2, 18, -89820902L);
+        List<SharedFunctionSimulation.Sample> samples = Run.of(found).simulation().run(40).samples();
+        int first = firstInBand(samples, found.capacity());
+        assertTrue(first > CapacitySimulationPropertiesTest.settleRounds(found.capacity()), "the run overshoots");
+        assertTrue(first <= settleRounds(found.capacity()), () -> "in the band at round " + first);
     }
 
     @Test
