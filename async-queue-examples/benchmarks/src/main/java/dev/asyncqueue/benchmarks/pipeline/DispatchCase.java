@@ -10,6 +10,7 @@ import dev.asyncqueue.nats.JetStreamQueue;
 import dev.asyncqueue.nats.StaticConsumerStrategy;
 import dev.asyncqueue.retry.RetryPolicy;
 import dev.asyncqueue.worker.QueueWorker;
+import dev.asyncqueue.worker.QueueWorkerBuilder;
 import dev.asyncqueue.worker.WorkerListener;
 import io.nats.client.ConsumerContext;
 
@@ -72,25 +73,31 @@ final class DispatchCase {
     /** Times a worker with this strategy and invoker draining the {@code n} calls already stored in {@code queue}. */
     static Reading drain(JetStreamQueue queue, ConsumerStrategy strategy, Invoker invoker, int n, int maxInflight)
             throws Exception {
-        CountDownLatch done = new CountDownLatch(n);
-        QueueWorker worker = QueueWorker.builder()
+        return drain(QueueWorker.builder()
                 .name(queue.name())
                 .consumer(strategy)
                 .invoker(invoker)
                 .retryPolicy(RetryPolicy.defaults())
-                .maxInflight(maxInflight)
-                .listener(new WorkerListener() {
-                    @Override
-                    public void invocationEnded(Invocation invocation) {
-                        done.countDown();
-                    }
-                })
-                .build();
+                .maxInflight(maxInflight), queue, n);
+    }
+
+    /**
+     * Times the worker this builder makes draining the {@code n} calls already stored in {@code queue}: from its
+     * start until every call has ended.
+     */
+    static Reading drain(QueueWorkerBuilder worker, JetStreamQueue queue, int n) throws Exception {
+        CountDownLatch done = new CountDownLatch(n);
+        QueueWorker started = worker.listener(new WorkerListener() {
+            @Override
+            public void invocationEnded(Invocation invocation) {
+                done.countDown();
+            }
+        }).build();
         Stopwatch timer = new Stopwatch(n);
-        worker.start();
+        started.start();
         if (!done.await(10, TimeUnit.MINUTES)) throw new TimeoutException("worker did not drain " + queue.streamName());
         Reading reading = timer.stop();
-        worker.close();
+        started.close();
         return reading;
     }
 

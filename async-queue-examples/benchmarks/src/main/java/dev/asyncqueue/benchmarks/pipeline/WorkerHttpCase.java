@@ -16,7 +16,6 @@ import dev.asyncqueue.nats.StaticConsumerStrategy;
 import dev.asyncqueue.nats.Subjects;
 import dev.asyncqueue.retry.RetryPolicy;
 import dev.asyncqueue.worker.QueueWorker;
-import dev.asyncqueue.worker.WorkerListener;
 import io.nats.client.JetStreamSubscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The worker over HTTP: a {@code QueueWorker} (static mode) with its default {@code HttpInvoker} drains a stream
@@ -233,28 +230,14 @@ final class WorkerHttpCase implements AutoCloseable {
 
     /** Times a worker with the shared invoker and callback sender draining the {@code n} calls stored in {@code queue}. */
     private Reading drain(JetStreamQueue queue, int n) throws Exception {
-        CountDownLatch done = new CountDownLatch(n);
-        QueueWorker worker = QueueWorker.builder()
+        return DispatchCase.drain(QueueWorker.builder()
                 .name(queue.name())
                 .consumer(StaticConsumerStrategy.builder(queue).build())
                 .invoker(invoker)
                 .callbacks(callbacks)
                 .callbackTimeout(CALLBACK_TIMEOUT)
                 .retryPolicy(RetryPolicy.defaults())
-                .maxInflight(setup.maxInflight())
-                .listener(new WorkerListener() {
-                    @Override
-                    public void invocationEnded(Invocation invocation) {
-                        done.countDown();
-                    }
-                })
-                .build();
-        Stopwatch timer = new Stopwatch(n);
-        worker.start();
-        if (!done.await(10, TimeUnit.MINUTES)) throw new TimeoutException("worker did not drain " + queue.streamName());
-        Reading reading = timer.stop();
-        worker.close();
-        return reading;
+                .maxInflight(setup.maxInflight()), queue, n);
     }
 
     /** Stores {@code n} benchmark invocations, each with this callback URL (or none), as raw publishes. */
