@@ -39,6 +39,17 @@ public final class Bench {
         setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
     }
 
+    /**
+     * Turns Nagle's algorithm off for every JDK HTTP server this JVM starts from now on, unless configured: such a
+     * server writes a response's headers and body separately, and with Nagle on the second write waits for the
+     * client's delayed ACK, about 40 ms on Linux, on every exchange. Real function servers (Go's, Node's) set
+     * {@code TCP_NODELAY}; a simulated function must too, or the stall is what gets measured. The JDK reads the
+     * property once, when its first server starts, so callers do this in a static initialiser.
+     */
+    public static void jdkServersWithoutNagle() {
+        setIfAbsent("sun.net.httpserver.nodelay", "true");
+    }
+
     private static void setIfAbsent(String key, String value) {
         if (System.getProperty(key) == null) System.setProperty(key, value);
     }

@@ -25,6 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * server thread waits) and never refusing: functions of unbounded capacity, for measuring the queue.
  */
 public final class FixedLatencyFunctions implements AutoCloseable {
+    static {
+        // A function server answers without Nagle's stall, as real ones do, whichever program starts it first.
+        Bench.jdkServersWithoutNagle();
+    }
+
     private static final Logger log = LoggerFactory.getLogger(FixedLatencyFunctions.class);
     private static final byte[] OK = "ok\n".getBytes(StandardCharsets.UTF_8);
 

@@ -35,10 +35,7 @@ import java.util.Map;
 public final class IngestBenchmark {
     static {
         Bench.configureLogging();
-        // As the example app's main does: the JDK's server otherwise waits on the client's delayed ACK.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
+        Bench.jdkServersWithoutNagle();
     }
 
     private static final String FUNCTION = "bench";

@@ -1,6 +1,7 @@
 package dev.asyncqueue.benchmarks.limiter;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.asyncqueue.benchmarks.Bench;
 import com.sun.net.httpserver.HttpServer;
 import dev.asyncqueue.internal.Threads;
 import dev.asyncqueue.Ticker;
@@ -31,6 +32,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * removes replicas as {@link FarmSettings} says and keeps its decisions ({@link #history()}).
  */
 public final class SleepFunctionFarm implements AutoCloseable {
+    static {
+        // A function server answers without Nagle's stall, as real ones do, whichever program starts it first.
+        Bench.jdkServersWithoutNagle();
+    }
+
     private static final Logger log = LoggerFactory.getLogger(SleepFunctionFarm.class);
     /** The path the function is served at. */
     public static final String PATH = "/function/sleep";

@@ -28,12 +28,7 @@ public final class PipelineBenchmark {
         // slf4j-simple, not the examples' line logger (which knows one global level only), so that Bench's
         // per-logger levels apply: the worker's per-call INFO lines would otherwise be measured too.
         Bench.configureLogging();
-        // The JDK's HTTP server writes a response's headers and body separately; with Nagle's algorithm on, the
-        // client's delayed ACK then stalls every exchange. Off for every JDK server in this JVM (the in-process
-        // functions), so both sides of the comparison measure the pipeline, not the stall.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
+        Bench.jdkServersWithoutNagle();
     }
 
     private static final String USAGE = """
