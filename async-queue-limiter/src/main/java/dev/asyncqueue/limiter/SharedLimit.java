@@ -158,10 +158,12 @@ final class SharedLimit {
         lastWordWasCut = word.cut();
         if (word.cut()) {
             // A 429's word is an upper bound on the capacity, and so is this member's: the lower stands.
-            // Published under the same stamp, the lower is also what the others adopt.
+            // Published under the same stamp, the lower is also what the others adopt. A word that lowers
+            // nothing is a failed probe's.
+            boolean probeFailed = !firstWord && word.ceiling() >= ceiling;
             ceiling = Math.min(ceiling, word.ceiling());
             refusedAbove = Math.min(refusedAbove, ceiling);
-            cut(wasProbing, true);
+            cut(wasProbing, true, probeFailed);
         } else {
             ceiling = word.ceiling();
             if (refusedAbove != UNKNOWN && ceiling > refusedAbove) refusedAbove = UNKNOWN;
@@ -308,12 +310,13 @@ final class SharedLimit {
             evidence = Math.max(evidence, ceiling);
         }
         boolean wasProbing = probing();
+        boolean probeFailed = ceiling != UNKNOWN && evidence >= ceiling;
         refusedAbove = Math.min(refusedAbove, evidence);
         ceiling = Math.min(ceiling, evidence);
         stamp = nextStamp();
         lastWordWasCut = true;
         boolean sameEpoch = grant.epoch() == epoch;
-        cut(wasProbing, sameEpoch);
+        cut(wasProbing, sameEpoch, probeFailed);
         if (sameEpoch && group.size() > 1) {
             // The 429 made no room at the function: its slot is not refilled at once, or this member
             // would be refused again and again until someone's call ends.
@@ -322,10 +325,15 @@ final class SharedLimit {
         }
     }
 
-    /** Everyone's reaction to a 429, this member's or another's: as AdaptiveLimit cuts, at this member's share. */
-    private void cut(boolean wasProbing, boolean sameEpoch) {
+    /**
+     * Everyone's reaction to a 429, this member's or another's: as AdaptiveLimit cuts, at this member's share.
+     * A failed probe only gives back what it probed: the ceiling it left is the capacity the function just
+     * held, and a margin below it would leave a function that scales on load (as OpenFaaS' autoscaler does)
+     * too little load to grow.
+     */
+    private void cut(boolean wasProbing, boolean sameEpoch, boolean probeFailed) {
         probeCall = null;
-        int target = cutTarget();
+        int target = probeFailed ? localCeiling() : cutTarget();
         if (limit <= target) {
             if (sameEpoch) {
                 epoch++;

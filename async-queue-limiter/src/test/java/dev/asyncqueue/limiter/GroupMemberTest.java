@@ -80,6 +80,32 @@ class GroupMemberTest {
         aCalls.forEach(p -> p.release(Outcome.SUCCESS));
     }
 
+    @Test
+    void aFailedProbeGivesBackOnlyWhatItProbedNotTheMarginBelowTheCeiling() {
+        AdaptiveConcurrencyLimiter alone = member("a");
+        growTo(alone, 20);
+        List<Permit> calls = acquireAll(alone);
+        ticker.advance(Duration.ofMillis(2));
+        calls.remove(calls.size() - 1).release(Outcome.REJECTED); // the function takes one call fewer
+        int ceiling = alone.estimatedCapacity().orElseThrow();
+        ticker.advance(Duration.ofMillis(198));
+        calls.forEach(p -> p.release(Outcome.SUCCESS));
+        for (int round = 0; round < 50 && alone.limit() <= ceiling; round++) {
+            List<Permit> permits = acquireAll(alone);
+            ticker.advance(Duration.ofMillis(200));
+            permits.forEach(p -> p.release(Outcome.SUCCESS));
+        }
+        assertTrue(alone.limit() > ceiling, "recovered and probing above the ceiling: " + alone);
+
+        List<Permit> probing = acquireAll(alone);
+        ticker.advance(Duration.ofMillis(2));
+        probing.remove(probing.size() - 1).release(Outcome.REJECTED); // the call above the ceiling is refused
+
+        assertEquals(Optional.of(ceiling), alone.estimatedCapacity(), "the function still holds the ceiling");
+        assertEquals(ceiling, alone.limit(), "back at the ceiling, not " + ceiling * 90 / 100 + ": " + alone);
+        probing.forEach(p -> p.release(Outcome.SUCCESS));
+    }
+
     private static SharedFunctionSimulation simulation(FakeTicker ticker, long seed, int capacity) {
         return new SharedFunctionSimulation(SharedFunctionSimulation.Timing.standard(), ticker, seed, capacity);
     }
