@@ -2,15 +2,18 @@ package dev.asyncqueue.nats;
 
 import dev.asyncqueue.spi.LimiterCoordination;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The members of one function's group as one process has heard of them: each one's latest report and
- * when it arrived. A member not heard from for the time to live is dropped when next looked at.
+ * when it arrived. A member not heard from for the time to live is dropped when next looked at, and one known
+ * to have gone is forgotten at once.
  * Thread-safe.
  */
 final class HeardMembers {
@@ -29,8 +32,20 @@ final class HeardMembers {
         changed();
     }
 
-    synchronized void forget(String member) {
-        if (members.remove(member) != null) changed();
+    /** The members other than {@code self} last heard from before {@code since}. */
+    synchronized List<String> silentSince(long since, String self) {
+        List<String> silent = new ArrayList<>();
+        members.forEach((member, heard) -> {
+            if (heard.at() - since < 0 && !member.equals(self)) silent.add(member);
+        });
+        return silent;
+    }
+
+    /** Drops the member; true when it was known. */
+    synchronized boolean forget(String member) {
+        if (members.remove(member) == null) return false;
+        changed();
+        return true;
     }
 
     private void changed() {

@@ -26,6 +26,8 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -37,13 +39,15 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Limiter coordination through a JetStream key-value bucket (default {@value #DEFAULT_BUCKET}): each
  * replica puts its limiter's latest report for a function under {@code <function token>.<member id>},
- * puts it again every heartbeat, and watches the whole bucket. A member not heard from for the time to
- * live drops out of the others' views, whatever the bucket still holds, so a replica that dies or loses
- * NATS stops counting within the time to live; one that closes its membership deletes its key and stops
- * counting at once. The bucket, created when absent, keeps entries for twice the time to live.
+ * puts it again every heartbeat, and watches the whole bucket. A member that misses a heartbeat is asked
+ * whether it still has a connection ({@link MemberLiveness}): one that has none (killed, or cut off from
+ * NATS) drops out of the others' views at once, so a dead replica stops counting a heartbeat or so after
+ * its death, not after the time to live. A member not heard from for the time to live drops out whatever it
+ * answers or the bucket still holds; one that closes its membership deletes its key and stops counting at
+ * once. The bucket, created when absent, keeps entries for twice the time to live.
  *
- * <p>Threads: one, named, for publishing and heartbeats, so that no limiter ever waits on NATS; the
- * watch is delivered on the connection's dispatcher. Times are measured on this process's clock from
+ * <p>Threads: one, named, for publishing, heartbeats and liveness questions, so that no limiter ever waits
+ * on NATS; the watch and the answers are delivered on the connection's dispatchers. Times are measured on this process's clock from
  * when a report arrived; only a report already in the bucket when this process starts is aged by its
  * server timestamp.
  */
@@ -68,6 +72,8 @@ public final class KvLimiterCoordination implements LimiterCoordination, AutoClo
     private final String bucket;
     private final String member;
     private final long ttlNanos;
+    /** How long a member may stay silent before it is asked whether it is alive: a heartbeat and a quarter. */
+    private final long silenceNanos;
     private final Ticker ticker;
     private final KeyValue kv;
     private final JetStream jetStream;
@@ -77,6 +83,7 @@ public final class KvLimiterCoordination implements LimiterCoordination, AutoClo
     /** This process's open memberships, by key. */
     private final Map<String, Joined> joined = new ConcurrentHashMap<>();
     private final NatsKeyValueWatchSubscription watch;
+    private final MemberLiveness liveness;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private KvLimiterCoordination(Builder b) throws IOException, JetStreamApiException, InterruptedException {
@@ -96,13 +103,17 @@ public final class KvLimiterCoordination implements LimiterCoordination, AutoClo
         this.kv = b.connection.keyValue(bucket);
         this.jetStream = b.connection.jetStream();
         this.executor = Executors.newSingleThreadScheduledExecutor(Threads.named("async-queue-limiter-coordination"));
+        // Answering before the first report goes out: nobody can ask about a member it has not heard of.
+        this.liveness = new MemberLiveness(b.connection, bucket, member, this::gone);
         Watcher watcher = new Watcher();
         this.watch = kv.watchAll(watcher);
         if (!watcher.loaded.await(10, TimeUnit.SECONDS)) {
             log.warn("limiter coordination: the bucket {} took over 10 s to load; going on with what arrived", bucket);
         }
         long beat = b.heartbeat.toNanos();
+        this.silenceNanos = beat + beat / 4;
         executor.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.NANOSECONDS);
+        executor.scheduleAtFixedRate(this::askSilentMembers, beat / 4, beat / 4, TimeUnit.NANOSECONDS);
     }
 
     /** A coordination over {@code connection}; the bucket is created when absent. */
@@ -163,6 +174,21 @@ public final class KvLimiterCoordination implements LimiterCoordination, AutoClo
         }
     }
 
+    /** Asks every member that missed a heartbeat, in any function's group, whether it is still connected. */
+    private void askSilentMembers() {
+        long since = ticker.read() - silenceNanos;
+        Set<String> silent = new TreeSet<>();
+        for (HeardMembers view : views.values()) silent.addAll(view.silentSince(since, member));
+        silent.forEach(liveness::ask);
+    }
+
+    /** A member without a connection to NATS: it leaves every group at once. */
+    private void gone(String who) {
+        boolean known = false;
+        for (HeardMembers view : views.values()) known |= view.forget(who);
+        if (known) log.info("limiter member {} has no connection to NATS: the others take up its share", who);
+    }
+
     private void put(String key, Report report) {
         try {
             jetStream.publishAsync("$KV." + bucket + "." + key, ReportCodec.encode(report))
@@ -199,6 +225,7 @@ public final class KvLimiterCoordination implements LimiterCoordination, AutoClo
             submit(() -> delete(key));
         }
         joined.clear();
+        liveness.close();
         executor.shutdown();
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) executor.shutdownNow();

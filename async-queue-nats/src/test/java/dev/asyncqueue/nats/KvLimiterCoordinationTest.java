@@ -32,8 +32,12 @@ class KvLimiterCoordinationTest extends SharedNatsServerTest {
     }
 
     private KvLimiterCoordination coordination(Connection connection, String member, FakeClock clock) {
+        return coordination(connection, member, clock, Duration.ofSeconds(2));
+    }
+
+    private KvLimiterCoordination coordination(Connection connection, String member, FakeClock clock, Duration ttl) {
         KvLimiterCoordination c = KvLimiterCoordination.builder(connection).bucket(bucket).member(member)
-                .heartbeat(Duration.ofMillis(200)).ttl(Duration.ofSeconds(2)).ticker(clock).build();
+                .heartbeat(Duration.ofMillis(200)).ttl(ttl).ticker(clock).build();
         toClose.add(c);
         return c;
     }
@@ -99,20 +103,61 @@ class KvLimiterCoordinationTest extends SharedNatsServerTest {
     }
 
     @Test
-    void aReplicaThatLosesNatsStopsCountingAfterTheTimeToLive() throws Exception {
+    void aReplicaThatLosesNatsStopsCountingOnceItMissesAHeartbeatLongBeforeTheTimeToLive() throws Exception {
         Connection lost = connect();
-        FakeClock clock = new FakeClock();
-        LimiterCoordination.Membership gone = coordination(lost, "gone", new FakeClock()).join("sleep");
-        LimiterCoordination.Membership survivor = coordination(connect(), "survivor", clock).join("sleep");
+        LimiterCoordination.Membership gone = coordination(lost, "gone", new FakeClock(), Duration.ofSeconds(30)).join("sleep");
+        LimiterCoordination.Membership survivor = coordination(connect(), "survivor", new FakeClock(), Duration.ofSeconds(30))
+                .join("sleep");
         gone.publish(REPORT);
         awaitTrue("the report arrives", DEADLINE, () -> survivor.view().others().containsKey("gone"));
+        long lostAt = System.nanoTime();
 
-        lost.close(); // no goodbye: its key stays in the bucket, its heartbeats stop
+        lost.close(); // no goodbye: its key stays in the bucket, its heartbeats stop, its subscriptions go
+
+        awaitTrue("dropped once it missed a heartbeat and has no connection", DEADLINE,
+                () -> survivor.view().others().isEmpty());
+        assertTrue(System.nanoTime() - lostAt < Duration.ofSeconds(30).toNanos(), "well within the time to live");
+    }
+
+    @Test
+    void aSilentMemberThatStillAnswersStaysCountedUntilTheTimeToLive() throws Exception {
+        Connection connection = connect();
+        FakeClock clock = new FakeClock();
+        LimiterCoordination.Membership survivor = coordination(connection, "survivor", clock).join("sleep");
+        // A member alive but stuck: it answers whoever asks, and sends no heartbeat.
+        AtomicInteger asked = new AtomicInteger();
+        connection.createDispatcher(m -> {
+            asked.incrementAndGet();
+            connection.publish(m.getReplyTo(), new byte[0]);
+        }).subscribe("async-queue.limiters." + bucket + ".alive.stuck");
+        connection.keyValue(bucket).put("sleep.stuck", ReportCodec.encode(REPORT));
+        awaitTrue("the report arrives", DEADLINE, () -> survivor.view().others().containsKey("stuck"));
+
         clock.skip(Duration.ofMillis(1_500));
-        assertTrue(survivor.view().others().containsKey("gone"), "still within the time to live");
+        awaitTrue("it is asked about once silent for a heartbeat", DEADLINE, () -> asked.get() > 0);
+        assertTrue(survivor.view().others().containsKey("stuck"), "an answer keeps it counted within the time to live");
         clock.skip(Duration.ofMillis(600));
 
         assertTrue(survivor.view().others().isEmpty(), "counted after the time to live: " + survivor.view());
+    }
+
+    @Test
+    void aMemberWithNoConnectionLeavesEveryFunctionsGroupAtOnce() throws Exception {
+        Connection connection = connect();
+        FakeClock clock = new FakeClock();
+        KvLimiterCoordination survivor = coordination(connection, "survivor", clock);
+        LimiterCoordination.Membership sleep = survivor.join("sleep");
+        LimiterCoordination.Membership other = survivor.join("other");
+        // Reports of a member whose process is gone: nothing answers for it.
+        connection.keyValue(bucket).put("sleep.ghost", ReportCodec.encode(REPORT));
+        connection.keyValue(bucket).put("other.ghost", ReportCodec.encode(REPORT));
+        awaitTrue("the reports arrive", DEADLINE, () -> sleep.view().others().containsKey("ghost")
+                && other.view().others().containsKey("ghost"));
+
+        clock.skip(Duration.ofMillis(300)); // one missed heartbeat, well within the time to live
+
+        awaitTrue("the ghost is dropped from both groups", DEADLINE, () -> sleep.view().others().isEmpty()
+                && other.view().others().isEmpty());
     }
 
     @Test
