@@ -161,6 +161,14 @@ final class SharedLimit {
             // Published under the same stamp, the lower is also what the others adopt. A word that lowers
             // nothing is a failed probe's.
             boolean probeFailed = !firstWord && word.ceiling() >= ceiling;
+            if (wasProbing && !probeFailed) {
+                // This member's probe had the group above the ceiling: the call refused was most likely
+                // another member's, sent before it heard of the probe, so its word underrates what the
+                // function held. The probe failed; the ceiling stands, said again under a higher stamp.
+                cut(true, true, true);
+                raise(ceiling);
+                return;
+            }
             ceiling = Math.min(ceiling, word.ceiling());
             refusedAbove = Math.min(refusedAbove, ceiling);
             cut(wasProbing, true, probeFailed);
@@ -327,13 +335,15 @@ final class SharedLimit {
 
     /**
      * Everyone's reaction to a 429, this member's or another's: as AdaptiveLimit cuts, at this member's share.
-     * A failed probe only gives back what it probed: the ceiling it left is the capacity the function just
-     * held, and a margin below it would leave a function that scales on load (as OpenFaaS' autoscaler does)
-     * too little load to grow.
+     * A failed probe goes back only to one call below the ceiling: the ceiling is what the function just held,
+     * and a margin below it would leave a function that scales on load (as OpenFaaS' autoscaler does) too
+     * little load to grow. The one call spares a ceiling one too high (a probe call judged accepted by its
+     * time when its pull was slow) a 429 and a cut to the margin.
      */
     private void cut(boolean wasProbing, boolean sameEpoch, boolean probeFailed) {
         probeCall = null;
-        int target = probeFailed ? localCeiling() : cutTarget();
+        int target = probeFailed ? Math.max(Math.min(1, localCeiling()), group.share(Math.max(minLimit, ceiling - 1)))
+                : cutTarget();
         if (limit <= target) {
             if (sameEpoch) {
                 epoch++;
