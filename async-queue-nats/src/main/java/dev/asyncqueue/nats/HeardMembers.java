@@ -13,7 +13,7 @@ import java.util.TreeMap;
 /**
  * The members of one function's group as one process has heard of them: each one's latest report and
  * when it arrived. A member not heard from for the time to live is dropped when next looked at, and one known
- * to have gone is forgotten at once.
+ * to have gone as soon as its last calls have ended.
  * Thread-safe.
  */
 final class HeardMembers {
@@ -41,11 +41,24 @@ final class HeardMembers {
         return silent;
     }
 
-    /** Drops the member; true when it was known. */
-    synchronized boolean forget(String member) {
-        if (members.remove(member) == null) return false;
+    /**
+     * Lets a member known to have gone expire once the calls it had running at the function have ended: one of
+     * its calls' round trips from {@code now}, as its last report measured it, and never later than it would
+     * have anyway. True when that brought its expiry forward.
+     */
+    synchronized boolean fadeOut(String member, long now, long ttlNanos) {
+        Heard heard = members.get(member);
+        if (heard == null) return false;
+        long grace = Math.min(ttlNanos, heard.report().roundTrip().toNanos());
+        long at = now - ttlNanos + grace;
+        if (at - heard.at() >= 0) return false;
+        members.put(member, new Heard(heard.report(), at));
         changed();
         return true;
+    }
+
+    synchronized void forget(String member) {
+        if (members.remove(member) != null) changed();
     }
 
     private void changed() {

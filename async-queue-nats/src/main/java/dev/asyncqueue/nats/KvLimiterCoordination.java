@@ -41,8 +41,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * replica puts its limiter's latest report for a function under {@code <function token>.<member id>},
  * puts it again every heartbeat, and watches the whole bucket. A member that misses a heartbeat is asked
  * whether it still has a connection ({@link MemberLiveness}): one that has none (killed, or cut off from
- * NATS) drops out of the others' views at once, so a dead replica stops counting a heartbeat or so after
- * its death, not after the time to live. A member not heard from for the time to live drops out whatever it
+ * NATS) drops out of the others' views once its calls, still running at the function, have ended (a round
+ * trip, as it last reported), so a dead replica stops counting a heartbeat or so after its death, not after
+ * the time to live. A member not heard from for the time to live drops out whatever it
  * answers or the bucket still holds; one that closes its membership deletes its key and stops counting at
  * once. The bucket, created when absent, keeps entries for twice the time to live.
  *
@@ -182,11 +183,15 @@ public final class KvLimiterCoordination implements LimiterCoordination, AutoClo
         silent.forEach(liveness::ask);
     }
 
-    /** A member without a connection to NATS: it leaves every group at once. */
+    /**
+     * A member without a connection to NATS leaves every group once the calls it had running have ended: the
+     * function still runs them, so its share is not free before.
+     */
     private void gone(String who) {
-        boolean known = false;
-        for (HeardMembers view : views.values()) known |= view.forget(who);
-        if (known) log.info("limiter member {} has no connection to NATS: the others take up its share", who);
+        long now = ticker.read();
+        boolean news = false;
+        for (HeardMembers view : views.values()) news |= view.fadeOut(who, now, ttlNanos);
+        if (news) log.info("limiter member {} has no connection to NATS: the others take up its share", who);
     }
 
     private void put(String key, Report report) {

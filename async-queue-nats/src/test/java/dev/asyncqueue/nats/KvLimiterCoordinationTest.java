@@ -142,7 +142,7 @@ class KvLimiterCoordinationTest extends SharedNatsServerTest {
     }
 
     @Test
-    void aMemberWithNoConnectionLeavesEveryFunctionsGroupAtOnce() throws Exception {
+    void aMemberWithNoConnectionLeavesEveryFunctionsGroupOnceItsCallsHaveEnded() throws Exception {
         Connection connection = connect();
         FakeClock clock = new FakeClock();
         KvLimiterCoordination survivor = coordination(connection, "survivor", clock);
@@ -156,7 +156,7 @@ class KvLimiterCoordinationTest extends SharedNatsServerTest {
 
         clock.skip(Duration.ofMillis(300)); // one missed heartbeat, well within the time to live
 
-        awaitTrue("the ghost is dropped from both groups", DEADLINE, () -> sleep.view().others().isEmpty()
+        awaitTrue("the ghost is dropped from both groups a round trip later", DEADLINE, () -> sleep.view().others().isEmpty()
                 && other.view().others().isEmpty());
     }
 
