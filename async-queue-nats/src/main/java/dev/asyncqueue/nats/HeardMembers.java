@@ -32,13 +32,11 @@ final class HeardMembers {
         changed();
     }
 
-    /** The members other than {@code self} last heard from before {@code since}. */
-    synchronized List<String> silentSince(long since, String self) {
-        List<String> silent = new ArrayList<>();
-        members.forEach((member, heard) -> {
-            if (heard.at() - since < 0 && !member.equals(self)) silent.add(member);
-        });
-        return silent;
+    /** The members heard of, {@code self} excepted, whether or not their time to live has passed. */
+    synchronized List<String> others(String self) {
+        List<String> others = new ArrayList<>(members.keySet());
+        others.remove(self);
+        return others;
     }
 
     /**

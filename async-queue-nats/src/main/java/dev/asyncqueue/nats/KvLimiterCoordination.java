@@ -26,7 +26,8 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -39,11 +40,11 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Limiter coordination through a JetStream key-value bucket (default {@value #DEFAULT_BUCKET}): each
  * replica puts its limiter's latest report for a function under {@code <function token>.<member id>},
- * puts it again every heartbeat, and watches the whole bucket. A member that misses a heartbeat is asked
- * whether it still has a connection ({@link MemberLiveness}): one that has none (killed, or cut off from
- * NATS) drops out of the others' views once its calls, still running at the function, have ended (a round
- * trip, as it last reported), so a dead replica stops counting a heartbeat or so after its death, not after
- * the time to live. A member not heard from for the time to live drops out whatever it
+ * puts it again every heartbeat, and watches the whole bucket. Every quarter heartbeat it asks the members
+ * it knows whether they still have a connection ({@link MemberLiveness}): one that has none (killed, or cut
+ * off from NATS) drops out of the others' views once its calls, still running at the function, have ended (a
+ * round trip, as it last reported), so a dead replica stops counting within a quarter heartbeat and a round
+ * trip of its death, not after the time to live. A member not heard from for the time to live drops out whatever it
  * answers or the bucket still holds; one that closes its membership deletes its key and stops counting at
  * once. The bucket, created when absent, keeps entries for twice the time to live.
  *
@@ -73,8 +74,10 @@ public final class KvLimiterCoordination implements LimiterCoordination, AutoClo
     private final String bucket;
     private final String member;
     private final long ttlNanos;
-    /** How long a member may stay silent before it is asked whether it is alive: a heartbeat and a quarter. */
-    private final long silenceNanos;
+    /** The most members asked about in one round, so that a large group costs each member a bounded rate. */
+    static final int ASKED_PER_ROUND = 16;
+    /** Where the next round of liveness questions starts among the members, in name order. */
+    private String askedUpTo = "";
     private final Ticker ticker;
     private final KeyValue kv;
     private final JetStream jetStream;
@@ -112,9 +115,8 @@ public final class KvLimiterCoordination implements LimiterCoordination, AutoClo
             log.warn("limiter coordination: the bucket {} took over 10 s to load; going on with what arrived", bucket);
         }
         long beat = b.heartbeat.toNanos();
-        this.silenceNanos = beat + beat / 4;
         executor.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.NANOSECONDS);
-        executor.scheduleAtFixedRate(this::askSilentMembers, beat / 4, beat / 4, TimeUnit.NANOSECONDS);
+        executor.scheduleAtFixedRate(this::askMembers, beat / 4, beat / 4, TimeUnit.NANOSECONDS);
     }
 
     /** A coordination over {@code connection}; the bucket is created when absent. */
@@ -175,12 +177,26 @@ public final class KvLimiterCoordination implements LimiterCoordination, AutoClo
         }
     }
 
-    /** Asks every member that missed a heartbeat, in any function's group, whether it is still connected. */
-    private void askSilentMembers() {
-        long since = ticker.read() - silenceNanos;
-        Set<String> silent = new TreeSet<>();
-        for (HeardMembers view : views.values()) silent.addAll(view.silentSince(since, member));
-        silent.forEach(liveness::ask);
+    /**
+     * Asks the members of every function's group whether they are still connected, up to {@link #ASKED_PER_ROUND}
+     * a round, taking turns: a member that dies is missed within a quarter heartbeat in a group that size, not
+     * only once its heartbeats stop. Liveness questions are core NATS messages, not bucket writes.
+     */
+    private void askMembers() {
+        TreeSet<String> others = new TreeSet<>();
+        for (HeardMembers view : views.values()) others.addAll(view.others(member));
+        if (others.isEmpty()) return;
+        List<String> round = new ArrayList<>(Math.min(ASKED_PER_ROUND, others.size()));
+        for (String who : others.tailSet(askedUpTo, false)) {
+            if (round.size() == ASKED_PER_ROUND) break;
+            round.add(who);
+        }
+        for (String who : others) {
+            if (round.size() == Math.min(ASKED_PER_ROUND, others.size()) || round.contains(who)) break;
+            round.add(who);
+        }
+        askedUpTo = round.get(round.size() - 1);
+        round.forEach(liveness::ask);
     }
 
     /**

@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * subscription went with its connection. A member that is alive but slow (a long pause) answers late or not at
  * all, which proves nothing: it stays counted until the time to live.
  *
- * <p>Members ask only about members that missed a heartbeat, so a healthy group sends nothing. Accounts with
- * subject permissions must allow publishing and subscribing on {@code async-queue.limiters.>}.
+ * <p>A question and its answer are two small core NATS messages, never stored. Accounts with subject
+ * permissions must allow publishing and subscribing on {@code async-queue.limiters.>}.
  */
 final class MemberLiveness implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MemberLiveness.class);
