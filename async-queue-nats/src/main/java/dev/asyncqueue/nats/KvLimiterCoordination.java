@@ -60,7 +60,7 @@ public final class KvLimiterCoordination implements LimiterCoordination, AutoClo
 
     /** Setting that names the bucket. */
     public static final String BUCKET_SETTING = "limiter_coordination_bucket";
-    /** Setting for how often a member re-announces itself. */
+    /** Setting for how often a member re-announces itself; it asks the others whether they are alive four times as often. */
     public static final String HEARTBEAT_SETTING = "limiter_coordination_heartbeat";
     /** Setting for how long a member stays counted after it was last heard from. */
     public static final String TTL_SETTING = "limiter_coordination_ttl";
