@@ -22,6 +22,9 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 
 /**
  * The life of a call: the function is invoked (unless the call was cancelled first), its result becomes
@@ -49,10 +52,12 @@ final class CallRunner {
     private final Ticker ticker;
     private final Duration rejectionDelay;
     private final InvocationTracing tracing;
+    /** Where outcomes are handled; null: where the invoker's future completes. */
+    private final Executor settleOn;
 
     CallRunner(Invoker invoker, CallbackSender callbacks, SettlementRules rules, FreeReturns freeReturns,
                WorkerListener listener, Cancellations cancellations, InFlight inFlight, Ticker ticker,
-               Duration rejectionDelay, InvocationTracing tracing) {
+               Duration rejectionDelay, InvocationTracing tracing, Executor settleOn) {
         this.invoker = invoker;
         this.callbacks = callbacks;
         this.rules = rules;
@@ -63,6 +68,22 @@ final class CallRunner {
         this.ticker = ticker;
         this.rejectionDelay = rejectionDelay;
         this.tracing = tracing;
+        this.settleOn = settleOn == null ? null : task -> {
+            try {
+                settleOn.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run(); // a refused outcome must still be handled, or its slot and delivery are never freed
+            }
+        };
+    }
+
+    /** Runs {@code action} when {@code stage} completes: where it completes, or on the settling executor if any. */
+    private <T> void whenDone(CompletionStage<T> stage, BiConsumer<? super T, ? super Throwable> action) {
+        if (settleOn == null) {
+            stage.whenComplete(action);
+        } else {
+            stage.whenCompleteAsync(action, settleOn);
+        }
     }
 
     /** Takes over a delivery that holds a slot and {@code permit}, and calls its function. */
@@ -107,7 +128,7 @@ final class CallRunner {
                     "invoker failed: " + e, Duration.ZERO));
         }
         call.awaiting(stage.toCompletableFuture());
-        stage.whenComplete((result, error) -> {
+        whenDone(stage, (result, error) -> {
             // Shutdown, a cancellation or the deadline may have settled the call already.
             if (call.claimSettlement()) {
                 settle(call, result != null ? result
@@ -244,7 +265,7 @@ final class CallRunner {
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
-        sent.whenComplete((status, error) -> {
+        whenDone(sent, (status, error) -> {
             try {
                 if (error != null) {
                     String why = Failures.describe(error);

@@ -86,7 +86,7 @@ public final class QueueWorker implements AutoCloseable {
         WorkerListener listener = GuardedListener.of(b.listener);
         this.inFlight = new InFlight(maxInflight, b.ticker);
         this.calls = new CallRunner(invoker, callbacks, rules, freeReturns, listener, cancellations, inFlight,
-                b.ticker, b.rejectionDelay, InvocationTracing.guarded(b.tracing));
+                b.ticker, b.rejectionDelay, InvocationTracing.guarded(b.tracing), b.settleOn);
         this.health = new WorkerHealth(name, listener, b.ticker);
         this.dispatcher = new Dispatcher(name, consumer, b.limiters, inFlight, calls, pollWait, b.rejectionDelay,
                 b.ticker, health);

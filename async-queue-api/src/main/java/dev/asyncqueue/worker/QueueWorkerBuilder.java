@@ -13,6 +13,7 @@ import dev.asyncqueue.tracing.InvocationTracing;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
@@ -39,6 +40,7 @@ public final class QueueWorkerBuilder {
     Ticker ticker = Ticker.system();
     DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
     WorkerListener listener = WorkerListener.NONE;
+    Executor settleOn;
     Cancellations cancellations = Cancellations.NONE;
     InvocationTracing tracing = InvocationTracing.NONE;
 
@@ -155,6 +157,18 @@ public final class QueueWorkerBuilder {
 
     /** Observer of what the worker does; one that throws is logged and does not change what happens to a call. */
     public QueueWorkerBuilder listener(WorkerListener listener) { this.listener = Objects.requireNonNull(listener); return this; }
+
+    /**
+     * Where a call's outcome is handled: retry decision, callback, settling with the queue, the listener's
+     * events and the per-call logs. By default that runs on the thread that completes the invoker's future
+     * (for the HTTP invoker, its I/O thread), the fastest; a listener or log appender that may block would
+     * then hold up every call that thread serves. Given an executor, each outcome is handed to it and a block
+     * stalls only its own call. An executor that refuses a task (shut down, full) has it run where it came.
+     */
+    public QueueWorkerBuilder settleOn(Executor executor) {
+        this.settleOn = Objects.requireNonNull(executor);
+        return this;
+    }
 
     /** Where cancellations come from (default: none); a cancelled call is not invoked, or is abandoned. */
     public QueueWorkerBuilder cancellations(Cancellations cancellations) {

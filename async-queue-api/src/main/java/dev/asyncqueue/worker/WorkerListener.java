@@ -7,8 +7,10 @@ import dev.asyncqueue.retry.RetryDecision;
 import java.util.List;
 
 /**
- * Observes what a worker does, for metrics and status tracking. Methods must return quickly; one that
- * throws is logged and changes nothing about the call it was told of.
+ * Observes what a worker does, for metrics and status tracking. Methods must return quickly: they run where
+ * the invoker's future completes (the HTTP client's I/O thread) unless the worker hands outcomes to an
+ * executor ({@link QueueWorkerBuilder#settleOn}). One that throws is logged and changes nothing about the call
+ * it was told of.
  */
 public interface WorkerListener {
 
