@@ -43,6 +43,15 @@ final class ReplicaPool {
         this.lastActivity = started;
     }
 
+    /** Starts the autoscaler's current interval now, forgetting what came before it. */
+    synchronized void restartInterval() {
+        long now = advance();
+        intervalStart = now;
+        runningNanos = 0;
+        arrivedInInterval = 0;
+        rejectedInInterval = 0;
+    }
+
     /** Admits one call (it then runs until {@link #finish()}), or refuses it: the caller answers 429. */
     synchronized boolean tryAdmit() {
         long now = advance();

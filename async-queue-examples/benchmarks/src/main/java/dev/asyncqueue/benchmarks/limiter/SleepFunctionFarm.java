@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A simulated {@code sleep} function with an autoscaler, served on loopback at {@code /function/sleep}:
  * each replica takes {@link FarmSettings#callsPerReplica()} concurrent calls, the farm answers 429
  * above that across all replicas, and an accepted call is answered 200 after {@link
- * FarmSettings#callDuration()} by a scheduler, so no server thread waits. The autoscaler adds and
- * removes replicas as {@link FarmSettings} says and keeps its decisions ({@link #history()}).
+ * FarmSettings#callDuration()} by a scheduler, so no server thread waits. The autoscaler, from the first call
+ * on, adds and removes replicas as {@link FarmSettings} says and keeps its decisions ({@link #history()}).
  */
 public final class SleepFunctionFarm implements AutoCloseable {
     static {
@@ -69,8 +69,6 @@ public final class SleepFunctionFarm implements AutoCloseable {
             warmups.incrementAndGet();
             respond(exchange, 200, "warm\n".getBytes(StandardCharsets.UTF_8));
         });
-        long interval = settings.scaleInterval().toNanos();
-        timers.scheduleAtFixedRate(this::autoscale, interval, interval, TimeUnit.NANOSECONDS);
         server.start();
     }
 
@@ -89,7 +87,7 @@ public final class SleepFunctionFarm implements AutoCloseable {
         try (InputStream body = exchange.getRequestBody()) {
             body.readAllBytes();
         }
-        firstArrival.compareAndSet(Long.MIN_VALUE, System.nanoTime());
+        if (firstArrival.compareAndSet(Long.MIN_VALUE, System.nanoTime())) startAutoscaler();
         String callId = exchange.getRequestHeaders().getFirst("X-Call-Id");
         if (!pool.tryAdmit()) {
             respond(exchange, 429, REFUSED);
@@ -110,6 +108,17 @@ public final class SleepFunctionFarm implements AutoCloseable {
                 log.debug("answering a sleep call failed: {}", e.toString());
             }
         }, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The autoscaler's intervals count from the first call, so that every driver, the oracle and the workers alike,
+     * meets the same phase: started with the farm, the first interval would hold a random stretch of idle time
+     * before the burst, and whoever's burst came later in it would lose a second of growth to luck.
+     */
+    private void startAutoscaler() {
+        pool.restartInterval();
+        long interval = pool.settings().scaleInterval().toNanos();
+        timers.scheduleAtFixedRate(this::autoscale, interval, interval, TimeUnit.NANOSECONDS);
     }
 
     private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {

@@ -53,6 +53,23 @@ class ReplicaPoolTest {
     }
 
     @Test
+    void anIntervalRestartedWhenTheBurstBeginsCountsOnlyTheBurstsLoad() {
+        advance(Duration.ofMillis(700)); // idle before the first call
+        pool.restartInterval();
+        admit(4); // 80 % of the capacity for the whole interval from here
+        advance(Duration.ofSeconds(1));
+        assertEquals(2, pool.autoscale().replicas(), "80 % load over the restarted interval adds a replica");
+    }
+
+    @Test
+    void idleTimeBeforeTheBurstWouldOtherwiseDiluteTheFirstIntervalsLoad() {
+        advance(Duration.ofMillis(700));
+        admit(4);
+        advance(Duration.ofMillis(300));
+        assertEquals(1, pool.autoscale().replicas(), "the same 4 calls, 30 % of the interval: no replica");
+    }
+
+    @Test
     void aRefusalInTheIntervalAddsAReplica() {
         admit(5);
         assertFalse(pool.tryAdmit());
