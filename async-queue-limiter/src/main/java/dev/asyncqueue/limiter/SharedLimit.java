@@ -14,22 +14,23 @@ import java.time.Duration;
  * each keeps its limit at its share of it ({@link Group#share}). A call's <em>global concurrency</em> is
  * the member's own plus the others' effective limits when it was granted. A 429 lowers the ceiling to
  * the global concurrency it met minus one, a probe call that holds raises it, and either word goes out
- * with a higher stamp; every member adopts the highest (between equal stamps the lower ceiling), so a
- * 429 anywhere cuts every member as one limiter would be cut.
+ * with a higher stamp ({@link CeilingWord}); every member adopts the highest (between equal stamps the
+ * lower ceiling), so a 429 anywhere cuts every member as one limiter would be cut.
  *
  * <p>Only the first member by rank grows before the first 429 and probes, its successes standing for
  * the group's. A probe sends one call above the ceiling at a time, judged accepted once it has outlived
  * the group's 429 round trip; the prober keeps what it finds until the probe ends, and the others grow
  * into their shares only through room nobody runs or is owed. Members start at the minimum. Alone, the
  * rules are {@link AdaptiveLimit}'s but for starting at the minimum, probing a call at a time, and
- * taking a 429 during a probe as the probe failing, never as the capacity shrinking.
+ * taking a 429 during a probe as the probe failing, never as the capacity shrinking, after which it
+ * goes back to one call below the ceiling rather than to the margin below it.
  *
  * <p>Not thread-safe; the caller serialises the events.
  */
 final class SharedLimit {
 
     /** The ceiling before the first 429 anywhere in the group. */
-    static final int UNKNOWN = Integer.MAX_VALUE;
+    static final int UNKNOWN = CeilingWord.UNKNOWN;
     /** How long a member cut to nothing waits before trying again while no call has succeeded anywhere. */
     static final long UNKNOWN_ROUND_TRIP = Duration.ofSeconds(1).toNanos();
 
@@ -55,13 +56,8 @@ final class SharedLimit {
     private Group group = Group.ALONE;
     private int limit;
     private int inFlight;
-    private int ceiling = UNKNOWN;
-    /** The lowest global concurrency minus one at which a 429 came back, until a later success proves more. */
-    private int refusedAbove = UNKNOWN;
+    private final CeilingWord agreed = new CeilingWord();
     private long epoch;
-    /** The stamp of this member's word on the ceiling; the highest in the group wins. */
-    private long stamp;
-    private boolean lastWordWasCut;
     private double credit;
     private int heldCalls;
     private int probeWait;
@@ -93,8 +89,8 @@ final class SharedLimit {
         inFlight++;
         int others = group.othersLimit();
         Grant grant = new Grant(epoch, inFlight, inFlight + others, limit,
-                ceiling != UNKNOWN && (long) limit + others > ceiling, now);
-        if (probeCall == null && probing() && grant.global() > ceiling) {
+                agreed.known() && (long) limit + others > ceiling(), now);
+        if (probeCall == null && probing() && grant.global() > ceiling()) {
             probeCall = grant;
         }
         return grant;
@@ -124,22 +120,22 @@ final class SharedLimit {
             boolean moved = seen.size() != group.size() || seen.rank() != group.rank();
             group = seen;
             LimiterCoordination.Report word = seen.latest();
-            if (word != null && (word.stamp() > stamp || word.stamp() == stamp && word.ceiling() < ceiling)) {
+            if (word != null && agreed.outdatedBy(word)) {
                 adopt(word, shareBefore);
-            } else if (moved && ceiling != UNKNOWN) {
+            } else if (moved && agreed.known()) {
                 giveBackAbove(localCeiling());
             }
         }
-        if (ceiling == UNKNOWN) return;
-        if (limit == 0 && localCeiling() > 0 && group.room(ceiling, 0) >= 1 && waitedARoundTrip(now)
-                && !group.anyIdleBefore(ceiling)) {
+        if (!agreed.known()) return;
+        if (limit == 0 && localCeiling() > 0 && group.room(ceiling(), 0) >= 1 && waitedARoundTrip(now)
+                && !group.anyIdleBefore(ceiling())) {
             // A member cut to nothing has no calls whose successes could raise it again: it comes back
             // when the group leaves it room, a round trip after the 429 that left it there (time for a
             // call to end at the function), and one member at a time in rank order, so that members
             // refused together do not all come back into the same room.
             limit = 1;
         }
-        if (probing() && (long) limit + group.othersLimit() <= ceiling) {
+        if (probing() && (long) limit + group.othersLimit() <= ceiling()) {
             // The others have grown into what this member probed: nothing of it is above the ceiling now.
             giveBackAbove(localCeiling());
         }
@@ -152,34 +148,31 @@ final class SharedLimit {
     }
 
     private void adopt(LimiterCoordination.Report word, int shareBefore) {
-        boolean firstWord = ceiling == UNKNOWN;
+        boolean firstWord = !agreed.known();
         boolean wasProbing = !firstWord && limit > shareBefore;
-        stamp = word.stamp();
-        lastWordWasCut = word.cut();
+        agreed.hear(word);
         if (word.cut()) {
             // A 429's word is an upper bound on the capacity, and so is this member's: the lower stands.
             // Published under the same stamp, the lower is also what the others adopt. A word that lowers
             // nothing is a failed probe's.
-            boolean probeFailed = !firstWord && word.ceiling() >= ceiling;
+            boolean probeFailed = !firstWord && word.ceiling() >= ceiling();
             if (wasProbing && !probeFailed) {
                 // This member's probe had the group above the ceiling: the call refused was most likely
                 // another member's, sent before it heard of the probe, so its word underrates what the
                 // function held. The probe failed; the ceiling stands, said again under a higher stamp.
                 cut(true, true, true);
-                raise(ceiling);
+                agreed.raise(ceiling(), group.latest());
                 return;
             }
-            ceiling = Math.min(ceiling, word.ceiling());
-            refusedAbove = Math.min(refusedAbove, ceiling);
+            agreed.bound(word.ceiling());
             cut(wasProbing, true, probeFailed);
         } else {
-            ceiling = word.ceiling();
-            if (refusedAbove != UNKNOWN && ceiling > refusedAbove) refusedAbove = UNKNOWN;
+            agreed.take(word.ceiling());
             giveBackAbove(localCeiling());
         }
         if (firstWord) {
             // A member joining a group that knows the ceiling starts within the room the others leave.
-            limit = Math.min(limit, group.room(ceiling, 0));
+            limit = Math.min(limit, group.room(ceiling(), 0));
         }
     }
 
@@ -204,8 +197,8 @@ final class SharedLimit {
         if (grant.epoch() != epoch) {
             // As in AdaptiveLimit: a call sent before the latest cut still shows what the function held,
             // unless a 429 at or below its concurrency says the capacity has shrunk since.
-            if (ceiling != UNKNOWN && global > ceiling && global <= refusedAbove) {
-                raise(global);
+            if (agreed.known() && global > ceiling() && global <= agreed.refusedAbove()) {
+                agreed.raise(global, group.latest());
                 limit = Math.max(limit, cutTarget());
             }
             return;
@@ -215,7 +208,7 @@ final class SharedLimit {
         if (2L * grant.concurrency() < Math.max(grant.limitAtGrant(), limit)) {
             return;
         }
-        if (ceiling == UNKNOWN) {
+        if (!agreed.known()) {
             // One member grows for the group, so the group grows like one limiter and its first 429
             // meets the others at steady limits.
             if (group.rank() == 0) limit = (int) Math.min(maxLimit, limit + 1L);
@@ -226,7 +219,7 @@ final class SharedLimit {
             recover(share);
         } else if (limit == share) {
             hold();
-        } else if (global > ceiling) {
+        } else if (global > ceiling()) {
             confirm(grant, true);
         }
     }
@@ -238,7 +231,7 @@ final class SharedLimit {
         if (whole > 0) {
             credit -= whole;
             // Never into room another member runs or a lower-ranked member is owed.
-            limit = Math.min(share, limit + Math.min(whole, group.room(ceiling, limit)));
+            limit = Math.min(share, limit + Math.min(whole, group.room(ceiling(), limit)));
         }
         if (limit >= share) {
             credit = 0;
@@ -250,11 +243,11 @@ final class SharedLimit {
         if (limit >= maxLimit || group.rank() != 0) {
             return;
         }
-        if (group.othersShort(ceiling) > 0) {
+        if (group.othersShort(ceiling()) > 0) {
             return; // the others first grow into their shares: only then is the group at its ceiling
         }
         // This member's successes stand for the whole group's: the others run the rest of the ceiling.
-        heldCalls += Math.max(1, ceiling / Math.max(1, limit));
+        heldCalls += Math.max(1, ceiling() / Math.max(1, limit));
         if (heldCalls >= probeWait) {
             heldCalls = 0;
             probeFoundCapacity = false;
@@ -269,7 +262,7 @@ final class SharedLimit {
             probeCall = null;
             return;
         }
-        long window = times.probeWindow(group, ceiling);
+        long window = times.probeWindow(group, ceiling());
         if (window >= 0 && now - probeCall.grantedAt() >= window) { // unmeasured: its success confirms it
             Grant accepted = probeCall;
             probeCall = null;
@@ -284,25 +277,18 @@ final class SharedLimit {
      * that slow 429s do not make the probe slow.
      */
     private void confirm(Grant accepted, boolean bySuccess) {
-        if (accepted.global() <= ceiling) {
+        if (accepted.global() <= ceiling()) {
             return;
         }
-        raise(accepted.global());
+        agreed.raise(accepted.global(), group.latest());
         probeFoundCapacity = true;
         probeWait = probeMinCalls;
         if (accepted.concurrency() >= accepted.limitAtGrant()) {
             probeStep = bySuccess && times.refusalsSlow(group) ? (int) Math.min(maxLimit, 2L * probeStep) : 1;
             // The prober keeps what it found until the probe ends, so that the others do not take the
             // same room; they grow into their new shares when it gives it back.
-            limit = (int) Math.min(maxLimit, Math.max(limit, (long) ceiling + probeStep - group.othersLimit()));
+            limit = (int) Math.min(maxLimit, Math.max(limit, (long) ceiling() + probeStep - group.othersLimit()));
         }
-    }
-
-    private void raise(int newCeiling) {
-        ceiling = newCeiling;
-        if (refusedAbove != UNKNOWN && ceiling > refusedAbove) refusedAbove = UNKNOWN;
-        stamp = nextStamp();
-        lastWordWasCut = false;
     }
 
     private void onRejected(Grant grant, long now) {
@@ -311,18 +297,15 @@ final class SharedLimit {
         // when it was granted, or now, if one has grown since (or, at the start, not been seen yet).
         int others = Math.max(grant.global() - grant.concurrency(), group.othersLimit());
         int evidence = (int) Math.max(minLimit, Math.min(UNKNOWN - 1L, (long) grant.concurrency() + others - 1));
-        if (grant.groupAbove() && ceiling != UNKNOWN) {
+        if (grant.groupAbove() && agreed.known()) {
             // Sent while the group was probing: whichever call the function refused, the probe failed.
             // Calls granted together can reach the function in any order, so its concurrency proves no
             // shrinking.
-            evidence = Math.max(evidence, ceiling);
+            evidence = Math.max(evidence, ceiling());
         }
         boolean wasProbing = probing();
-        boolean probeFailed = ceiling != UNKNOWN && evidence >= ceiling;
-        refusedAbove = Math.min(refusedAbove, evidence);
-        ceiling = Math.min(ceiling, evidence);
-        stamp = nextStamp();
-        lastWordWasCut = true;
+        boolean probeFailed = agreed.known() && evidence >= ceiling();
+        agreed.lower(evidence, group.latest());
         boolean sameEpoch = grant.epoch() == epoch;
         cut(wasProbing, sameEpoch, probeFailed);
         if (sameEpoch && group.size() > 1) {
@@ -342,7 +325,7 @@ final class SharedLimit {
      */
     private void cut(boolean wasProbing, boolean sameEpoch, boolean probeFailed) {
         probeCall = null;
-        int target = probeFailed ? Math.max(Math.min(1, localCeiling()), group.share(Math.max(minLimit, ceiling - 1)))
+        int target = probeFailed ? Math.max(Math.min(1, localCeiling()), group.share(Math.max(minLimit, ceiling() - 1)))
                 : cutTarget();
         if (limit <= target) {
             if (sameEpoch) {
@@ -364,27 +347,22 @@ final class SharedLimit {
 
     /** This member's share of the margin below the ceiling, and at least one call if it has any share. */
     private int cutTarget() {
-        int belowCeiling = Math.max(minLimit, (int) ((long) ceiling * (100 - marginPercent) / 100));
+        int belowCeiling = Math.max(minLimit, (int) ((long) ceiling() * (100 - marginPercent) / 100));
         return Math.max(Math.min(1, localCeiling()), group.share(belowCeiling));
     }
 
-    private long nextStamp() {
-        LimiterCoordination.Report word = group.latest();
-        return Math.max(stamp, word == null ? 0 : word.stamp()) + 1;
-    }
-
     private int localCeiling() {
-        return ceiling == UNKNOWN ? UNKNOWN : group.share(ceiling);
+        return agreed.known() ? group.share(ceiling()) : UNKNOWN;
     }
 
     private boolean probing() {
-        return ceiling != UNKNOWN && limit > localCeiling();
+        return agreed.known() && limit > localCeiling();
     }
 
     /** What this member tells the others now. */
     LimiterCoordination.Report report() {
-        return new LimiterCoordination.Report(Math.max(limit, inFlight), ceiling == UNKNOWN ? 0 : ceiling, stamp,
-                lastWordWasCut, times.refusal(), times.success());
+        return new LimiterCoordination.Report(Math.max(limit, inFlight), agreed.known() ? ceiling() : 0,
+                agreed.stamp(), agreed.cut(), times.refusal(), times.success());
     }
 
     int limit() {
@@ -397,13 +375,13 @@ final class SharedLimit {
 
     /** The group's estimated capacity: {@link #UNKNOWN} before any 429. */
     int ceiling() {
-        return ceiling;
+        return agreed.value();
     }
 
     @Override
     public String toString() {
         return "limit=" + limit + ", inFlight=" + inFlight
-                + ", ceiling=" + (ceiling == UNKNOWN ? "unknown" : ceiling + " for the group")
+                + ", ceiling=" + (!agreed.known() ? "unknown" : ceiling() + " for the group")
                 + (probing() ? ", probing" : "") + ", " + group + times;
     }
 }
