@@ -23,11 +23,11 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -44,14 +44,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * it knows whether they still have a connection ({@link MemberLiveness}): one that has none (killed, or cut
  * off from NATS) drops out of the others' views once its calls, still running at the function, have ended (a
  * round trip, as it last reported), so a dead replica stops counting within a quarter heartbeat and a round
- * trip of its death, not after the time to live. A member not heard from for the time to live drops out whatever it
- * answers or the bucket still holds; one that closes its membership deletes its key and stops counting at
- * once. The bucket, created when absent, keeps entries for twice the time to live.
+ * trip of its death, not after the time to live. A member not heard from for the time to live drops out
+ * whatever it answers or the bucket still holds; one that closes its membership deletes its key and stops
+ * counting at once. The bucket, created when absent, keeps entries for twice the time to live.
  *
  * <p>Threads: one, named, for publishing, heartbeats and liveness questions, so that no limiter ever waits
- * on NATS; the watch and the answers are delivered on the connection's dispatchers. Times are measured on this process's clock from
- * when a report arrived; only a report already in the bucket when this process starts is aged by its
- * server timestamp.
+ * on NATS; the watch and the answers are delivered on the connection's dispatchers. Times are measured on
+ * this process's clock from when a report arrived; only a report already in the bucket when this process
+ * starts is aged by its server timestamp.
  */
 public final class KvLimiterCoordination implements LimiterCoordination, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KvLimiterCoordination.class);
@@ -60,7 +60,7 @@ public final class KvLimiterCoordination implements LimiterCoordination, AutoClo
 
     /** Setting that names the bucket. */
     public static final String BUCKET_SETTING = "limiter_coordination_bucket";
-    /** Setting for how often a member re-announces itself; it asks the others whether they are alive four times as often. */
+    /** Setting for how often a member re-announces itself; it asks about the others four times as often. */
     public static final String HEARTBEAT_SETTING = "limiter_coordination_heartbeat";
     /** Setting for how long a member stays counted after it was last heard from. */
     public static final String TTL_SETTING = "limiter_coordination_ttl";
@@ -70,13 +70,13 @@ public final class KvLimiterCoordination implements LimiterCoordination, AutoClo
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
     /** How long a member stays counted unless configured: three heartbeats. */
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(3);
+    /** The most members asked about in one round, so that a large group costs each member a bounded rate. */
+    static final int ASKED_PER_ROUND = 16;
 
     private final String bucket;
     private final String member;
     private final long ttlNanos;
-    /** The most members asked about in one round, so that a large group costs each member a bounded rate. */
-    static final int ASKED_PER_ROUND = 16;
-    /** Where the next round of liveness questions starts among the members, in name order. */
+    /** The last member asked about in the previous round; the next round starts after it, in name order. */
     private String askedUpTo = "";
     private final Ticker ticker;
     private final KeyValue kv;
@@ -183,20 +183,14 @@ public final class KvLimiterCoordination implements LimiterCoordination, AutoClo
      * only once its heartbeats stop. Liveness questions are core NATS messages, not bucket writes.
      */
     private void askMembers() {
-        TreeSet<String> others = new TreeSet<>();
-        for (HeardMembers view : views.values()) others.addAll(view.others(member));
-        if (others.isEmpty()) return;
-        List<String> round = new ArrayList<>(Math.min(ASKED_PER_ROUND, others.size()));
-        for (String who : others.tailSet(askedUpTo, false)) {
-            if (round.size() == ASKED_PER_ROUND) break;
-            round.add(who);
-        }
-        for (String who : others) {
-            if (round.size() == Math.min(ASKED_PER_ROUND, others.size()) || round.contains(who)) break;
-            round.add(who);
-        }
-        askedUpTo = round.get(round.size() - 1);
-        round.forEach(liveness::ask);
+        TreeSet<String> known = new TreeSet<>();
+        for (HeardMembers view : views.values()) known.addAll(view.others(member));
+        if (known.isEmpty()) return;
+        List<String> others = new ArrayList<>(known);
+        int start = known.headSet(askedUpTo, true).size() % others.size();
+        int count = Math.min(ASKED_PER_ROUND, others.size());
+        for (int i = 0; i < count; i++) liveness.ask(others.get((start + i) % others.size()));
+        askedUpTo = others.get((start + count - 1) % others.size());
     }
 
     /**
