@@ -11,10 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The jars a client adds to an embedder's class path, from the benchmarks' resolved dependencies
- * ({@code http-clients/dependencies.txt}, written by the build's {@code dependency:list}).
+ * The jars a library adds to an embedder's class path, from the benchmarks' resolved dependencies
+ * ({@code http-clients/dependencies.txt}, written by the build's {@code dependency:list}): the HTTP clients
+ * compared here, and the ingest servers compared by the ingest benchmark.
  */
-final class ClientJars {
+public final class ClientJars {
     /**
      * One resolved jar.
      *
@@ -23,8 +24,9 @@ final class ClientJars {
      * @param version  resolved version
      * @param bytes    size of the jar file, -1 when it is not at hand
      */
-    record Jar(String group, String artifact, String version, long bytes) {
-        String coordinates() {
+    public record Jar(String group, String artifact, String version, long bytes) {
+        /** {@code group:artifact:version}. */
+        public String coordinates() {
             return group + ":" + artifact + ":" + version;
         }
     }
@@ -36,7 +38,7 @@ final class ClientJars {
     }
 
     /** The list the build wrote; empty when the harness runs without it. */
-    static ClientJars resolved() throws IOException {
+    public static ClientJars resolved() throws IOException {
         List<Jar> jars = new ArrayList<>();
         try (InputStream in = ClientJars.class.getResourceAsStream("/http-clients/dependencies.txt")) {
             if (in == null) return new ClientJars(jars);
@@ -56,11 +58,11 @@ final class ClientJars {
         return new ClientJars(jars);
     }
 
-    /** The jars whose {@code group:artifact} starts with one of the prefixes. */
-    List<Jar> matching(List<String> prefixes) {
+    /** The jars whose {@code group:artifact:} starts with one of the prefixes (a trailing colon names one artifact). */
+    public List<Jar> matching(List<String> prefixes) {
         List<Jar> found = new ArrayList<>();
         for (Jar jar : jars) {
-            String name = jar.group() + ":" + jar.artifact();
+            String name = jar.group() + ":" + jar.artifact() + ":";
             if (prefixes.stream().anyMatch(name::startsWith)) found.add(jar);
         }
         return found;

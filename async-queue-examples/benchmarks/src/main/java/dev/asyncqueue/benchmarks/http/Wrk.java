@@ -56,8 +56,26 @@ public final class Wrk {
     /** One run of {@code duration} with {@code connections} connections; fails when a call was not answered 200. */
     public static Run run(Path wrk, Path script, URI url, int connections, Duration duration, int bodyBytes,
                    FunctionServer server) throws IOException, InterruptedException {
-        long children = reapedChildrenNanos();
         Duration serverCpu = server.cpu();
+        Load load = load(wrk, script, url, connections, duration, bodyBytes);
+        long serverNanos = server.cpu().minus(serverCpu).toNanos();
+        return new Run(load.calls(), load.wallNanos(), load.wrkNanos(), serverNanos);
+    }
+
+    /**
+     * What one {@code wrk} run measured: calls answered, the wall time {@code wrk} reports, and {@code wrk}'s own
+     * CPU time.
+     */
+    public record Load(long calls, long wallNanos, long wrkNanos) {
+    }
+
+    /**
+     * One run of {@code duration} with {@code connections} connections posting {@code bodyBytes} through {@code
+     * script}; fails when {@code wrk} fails or a call was not answered 2xx, or a socket failed.
+     */
+    public static Load load(Path wrk, Path script, URI url, int connections, Duration duration, int bodyBytes)
+            throws IOException, InterruptedException {
+        long children = reapedChildrenNanos();
         ProcessBuilder builder = new ProcessBuilder(wrk.toString(), "-t1", "-c" + connections,
                 "-d" + Math.max(1, duration.toSeconds()) + "s", "-s", script.toString(), url.toString())
                 .redirectErrorStream(true);
@@ -68,13 +86,12 @@ public final class Wrk {
             process.destroyForcibly();
             throw new IOException("wrk failed:\n" + out);
         }
-        long serverNanos = server.cpu().minus(serverCpu).toNanos();
-        long clientNanos = reapedChildrenNanos() - children;
+        long wrkNanos = reapedChildrenNanos() - children;
         Matcher done = DONE.matcher(out);
         if (!done.find()) throw new IOException("unexpected wrk output:\n" + out);
         Matcher non2xx = NON_2XX.matcher(out);
         Matcher socketErrors = SOCKET_ERRORS.matcher(out);
-        if (non2xx.find() || socketErrors.find()) throw new IOException("wrk saw failed calls:\n" + out);
+        if (non2xx.find() || socketErrors.find()) throw new IOException("wrk saw failed calls at " + url + ":\n" + out);
         double amount = Double.parseDouble(done.group(2));
         long wallNanos = (long) (amount * switch (done.group(3)) {
             case "us" -> 1e3;
@@ -82,7 +99,7 @@ public final class Wrk {
             case "m" -> 60e9;
             default -> 1e9;
         });
-        return new Run(Long.parseLong(done.group(1)), wallNanos, clientNanos, serverNanos);
+        return new Load(Long.parseLong(done.group(1)), wallNanos, wrkNanos);
     }
 
     /** CPU time of this JVM's children that have ended and been waited for ({@code cutime + cstime}). */

@@ -1,6 +1,7 @@
 package dev.asyncqueue.benchmarks.ingest;
 
 import dev.asyncqueue.benchmarks.Machine;
+import dev.asyncqueue.benchmarks.http.ClientJars;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -121,9 +122,9 @@ record IngestReport(Machine machine, Instant started, Duration took, String argu
         out.add("| server | jars | total |");
         out.add("|---|---|---:|");
         for (String server : servers) {
-            List<String> of = jars.of(server);
+            List<ClientJars.Jar> of = jars.of(server);
             out.add("| " + server + " | " + (of.isEmpty() ? "none: in the JDK" : of.stream()
-                    .map(j -> "`" + j + "` (" + kib(jars.jars().get(j)) + ")").collect(Collectors.joining(", ")))
+                    .map(j -> "`" + j.coordinates() + "` (" + kib(j.bytes()) + ")").collect(Collectors.joining(", ")))
                     + " | " + (of.isEmpty() ? "none" : String.format(Locale.ROOT, "%.2f MiB (%d jars)",
                     jars.bytes(server) / 1024.0 / 1024.0, of.size())) + " |");
         }
