@@ -170,6 +170,16 @@ final class Dispatcher {
         }
     }
 
+    /**
+     * How soon a function's limiter is asked again after granting nothing, at most. An adaptive limiter
+     * changes its mind with time, not only when one of this worker's calls ends: a probe call counts as
+     * accepted once it has outlived the 429 round trip (a few milliseconds), a member cut to nothing comes
+     * back a round trip after its 429, and another replica's calls ending make room that nothing here
+     * announces. Waiting for a local call to end, or a tenth of the poll wait, held a probe to a step per
+     * 100 ms where its window is 10 to 50; asking a limiter costs well under a microsecond.
+     */
+    static final Duration LIMITER_RECHECK = Duration.ofMillis(10);
+
     /** Pulls once from each source while slots last; false when a source failed this round. */
     private boolean pull(List<WorkSource> sources, FairShares round) throws InterruptedException {
         if (sources.isEmpty()) {
@@ -181,6 +191,7 @@ final class Dispatcher {
         // waits, and its work is known to exist, so it is asked without waiting.
         boolean waitForWork = sources.size() == 1 && sources.get(0).function().isEmpty();
         int before = round.free();
+        boolean limitedNow = false;
         for (WorkSource source : sources) {
             if (round.free() == 0 || !running) break;
             int want = round.nextShare();
@@ -189,7 +200,10 @@ final class Dispatcher {
             if (function.isPresent()) {
                 granted = permits(function.get(), latestAnnotations.of(function.get()), want);
                 want = granted.size();
-                if (want == 0) continue;
+                if (want == 0) {
+                    limitedNow = true;
+                    continue;
+                }
             }
             Deque<Permit> permits = granted;
             try {
@@ -208,8 +222,10 @@ final class Dispatcher {
             }
         }
         if (round.free() == before && !waitForWork) {
-            // Nothing could start (no work ready, or no permits): wait for a call to end rather than spin.
-            inFlight.await(pollWait.toMillis() / 10, () -> running);
+            // Nothing could start (no work ready, or no permits): wait for a call to end rather than spin, or
+            // for a limiter that granted nothing to have had time to change its mind.
+            long idle = pollWait.toMillis() / 10;
+            inFlight.await(limitedNow ? Math.min(idle, LIMITER_RECHECK.toMillis()) : idle, () -> running);
         }
         return allWell;
     }

@@ -381,6 +381,43 @@ class QueueWorkerTest {
     }
 
     @Test
+    void aLimiterThatGrantsNothingIsAskedAgainWithinMillisecondsNotATenthOfThePollWait() throws Exception {
+        server.respond("/function/paced", r -> Response.of(200, "ok"));
+        queue.enqueue(call("paced"));
+        int refusals = 20;
+        AtomicInteger asked = new AtomicInteger();
+        CountingLimiter grants = new CountingLimiter(1);
+        ConcurrencyLimiter grantsOnTheTwentyFirstAsk = new ConcurrencyLimiter() {
+            @Override
+            public Optional<Permit> tryAcquire() {
+                return asked.incrementAndGet() <= refusals ? Optional.empty() : grants.tryAcquire();
+            }
+
+            @Override
+            public int limit() {
+                return 1;
+            }
+
+            @Override
+            public int inFlight() {
+                return grants.inFlight();
+            }
+        };
+        long started = System.nanoTime();
+        // The production poll wait: a tenth of it is 100 ms, so twenty waits of that would take two seconds.
+        start(worker().consumer(new OneFunctionStrategy(queue, "paced")).pollWait(Duration.ofSeconds(1))
+                .limiters((function, annotations) -> grantsOnTheTwentyFirstAsk));
+
+        queue.awaitAcked(1, WAIT);
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertTrue(asked.get() > refusals);
+        // A limiter changes its mind with time too (a probe judged by its window, room another replica
+        // freed), and no call of this worker ends to say so: it is asked again every few milliseconds.
+        assertTrue(took.compareTo(Duration.ofSeconds(1)) < 0, "twenty refusals took " + took.toMillis() + " ms");
+    }
+
+    @Test
     void withRejectionsWaitingInTheQueueA429DoesNotUseUpARetry() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         server.respond("/function/busy", r -> calls.incrementAndGet() <= 3 ? Response.of(429, "busy") : Response.of(200, "ok"));
