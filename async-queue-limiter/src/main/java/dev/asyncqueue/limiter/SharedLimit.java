@@ -68,6 +68,14 @@ final class SharedLimit {
     private final CallTimes times = new CallTimes();
     /** When a 429 last left this member at no limit at all. */
     private long droppedAt;
+    /** When this member last met a 429 itself. */
+    private long refusedAt = Long.MIN_VALUE / 2;
+    /**
+     * The group total the latest cut or raise settles the group at: one below the ceiling after a failed
+     * probe or a raise, the margin below it after a cut. A member below its share of it takes room as it
+     * frees up, without waiting for its own successes.
+     */
+    private int settleTotal;
 
     /** The same constants as {@link AdaptiveLimit}'s, which checks them. */
     SharedLimit(int minLimit, int maxLimit, int marginPercent, int probeMinCalls, int probeMaxCalls) {
@@ -135,11 +143,28 @@ final class SharedLimit {
             // refused together do not all come back into the same room.
             limit = 1;
         }
+        int settleShare = group.share(Math.min(ceiling(), settleTotal));
+        if (limit > 0 && limit < settleShare && aRoundTripSinceOwnRefusal(now)) {
+            // A probe that ended, or a member that left, hands room over as its calls end. A member at a
+            // small limit has few successes to grow on, and would leave the function short meanwhile
+            // (several tenths of a second at a limit of 1), so it takes the room as soon as it sees it.
+            int room = group.room(ceiling(), limit);
+            if (room > 0) {
+                limit = Math.min(settleShare, limit + room);
+                credit = 0;
+            }
+        }
         if (probing() && (long) limit + group.othersLimit() <= ceiling()) {
             // The others have grown into what this member probed: nothing of it is above the ceiling now.
             giveBackAbove(localCeiling());
         }
         confirmProbeCall(now);
+    }
+
+    /** Its own 429 showed the function full: its slot is not refilled before a call can have ended there. */
+    private boolean aRoundTripSinceOwnRefusal(long now) {
+        long roundTrip = times.roundTrip(group);
+        return now - refusedAt >= (roundTrip < 0 ? UNKNOWN_ROUND_TRIP : roundTrip);
     }
 
     private boolean waitedARoundTrip(long now) {
@@ -168,6 +193,7 @@ final class SharedLimit {
             cut(wasProbing, true, probeFailed);
         } else {
             agreed.take(word.ceiling());
+            settleTotal = Math.max(settleTotal, ceiling() - 1);
             giveBackAbove(localCeiling());
         }
         if (firstWord) {
@@ -293,6 +319,7 @@ final class SharedLimit {
 
     private void onRejected(Grant grant, long now) {
         times.refusal(grant.grantedAt(), now);
+        refusedAt = now;
         // The others may have run up to their effective limits at any moment of the call's short life:
         // when it was granted, or now, if one has grown since (or, at the start, not been seen yet).
         int others = Math.max(grant.global() - grant.concurrency(), group.othersLimit());
@@ -325,8 +352,8 @@ final class SharedLimit {
      */
     private void cut(boolean wasProbing, boolean sameEpoch, boolean probeFailed) {
         probeCall = null;
-        int target = probeFailed ? Math.max(Math.min(1, localCeiling()), group.share(Math.max(minLimit, ceiling() - 1)))
-                : cutTarget();
+        settleTotal = probeFailed ? Math.max(minLimit, ceiling() - 1) : belowCeiling();
+        int target = probeFailed ? Math.max(Math.min(1, localCeiling()), group.share(settleTotal)) : cutTarget();
         if (limit <= target) {
             if (sameEpoch) {
                 epoch++;
@@ -347,8 +374,12 @@ final class SharedLimit {
 
     /** This member's share of the margin below the ceiling, and at least one call if it has any share. */
     private int cutTarget() {
-        int belowCeiling = Math.max(minLimit, (int) ((long) ceiling() * (100 - marginPercent) / 100));
-        return Math.max(Math.min(1, localCeiling()), group.share(belowCeiling));
+        return Math.max(Math.min(1, localCeiling()), group.share(belowCeiling()));
+    }
+
+    /** The margin below the ceiling, for the whole group. */
+    private int belowCeiling() {
+        return Math.max(minLimit, (int) ((long) ceiling() * (100 - marginPercent) / 100));
     }
 
     private int localCeiling() {

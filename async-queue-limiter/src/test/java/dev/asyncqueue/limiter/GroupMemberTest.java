@@ -106,6 +106,30 @@ class GroupMemberTest {
         probing.forEach(p -> p.release(Outcome.SUCCESS));
     }
 
+    @Test
+    void aMemberBelowItsShareTakesTheRoomAnotherFreesWithoutWaitingForItsOwnCallsToEnd() {
+        AdaptiveConcurrencyLimiter a = member("a");
+        AdaptiveConcurrencyLimiter b = member("b");
+        growTo(a, 20);
+        List<Permit> aCalls = acquireAll(a);
+        List<Permit> bCalls = acquireAll(b);
+        assertEquals(1, bCalls.size(), "b waited at the minimum while a grew for the group");
+        ticker.advance(Duration.ofMillis(2));
+        aCalls.remove(aCalls.size() - 1).release(Outcome.REJECTED);
+        int belowCeiling = a.estimatedCapacity().orElseThrow() * 90 / 100;
+        ticker.advance(Duration.ofMillis(198));
+
+        for (Permit call : aCalls) {
+            call.release(Outcome.SUCCESS);
+            bCalls.addAll(acquireAll(b));
+        }
+
+        assertEquals(Group.share(belowCeiling, 2, 1), b.limit(),
+                "b took its share as a's calls ended, before its own first call came back: " + b);
+        assertEquals(Group.share(belowCeiling, 2, 0), a.limit(), "a holds its own share: " + a);
+        bCalls.forEach(p -> p.release(Outcome.SUCCESS));
+    }
+
     private static SharedFunctionSimulation simulation(FakeTicker ticker, long seed, int capacity) {
         return new SharedFunctionSimulation(SharedFunctionSimulation.Timing.standard(), ticker, seed, capacity);
     }

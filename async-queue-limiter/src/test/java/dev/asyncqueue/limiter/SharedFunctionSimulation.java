@@ -36,7 +36,7 @@ final class SharedFunctionSimulation {
         /** The documented {@code sleep} function's timing: 200 ms calls, 429s and pulls in about 2 ms. */
         static Timing standard() {
             return new Timing(Duration.ofMillis(200), 0.1, Duration.ofMillis(2), Duration.ofMillis(2),
-                    Duration.ofMillis(50), Duration.ofSeconds(1));
+                    Duration.ofMillis(10), Duration.ofSeconds(1));
         }
     }
 
