@@ -64,7 +64,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <tr><td>{@link Builder#marginPercent}</td><td>{@code limiter_margin_percent}</td><td>10</td>
  *       <td>room for capacity that fluctuates or is shared; recovery takes back most of it within a
  *       few round trips</td></tr>
- *   <tr><td>{@link Builder#probeAfterCalls}</td><td>{@code limiter_probe_min_calls}</td><td>10</td>
+ *   <tr><td>{@link Builder#probeAfterCalls}</td><td>{@code limiter_probe_min_calls}</td><td>5</td>
  *       <td>follow an autoscaler that is adding replicas within a few round trips</td></tr>
  *   <tr><td>{@link Builder#probeAfterCalls}</td><td>{@code limiter_probe_max_calls}</td><td>100</td>
  *       <td>a failed probe costs one 429, so this bounds probing to about 1 % of calls</td></tr>
@@ -113,7 +113,7 @@ public final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter, Aut
     static final int DEFAULT_MIN = 1;
     static final int DEFAULT_MAX = 1000;
     static final int DEFAULT_MARGIN_PERCENT = 10;
-    static final int DEFAULT_PROBE_MIN_CALLS = 10;
+    static final int DEFAULT_PROBE_MIN_CALLS = 5;
     static final int DEFAULT_PROBE_MAX_CALLS = 100;
 
     private final String name;
