@@ -64,8 +64,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <tr><td>{@link Builder#marginPercent}</td><td>{@code limiter_margin_percent}</td><td>10</td>
  *       <td>room for capacity that fluctuates or is shared; recovery takes back most of it within a
  *       few round trips</td></tr>
- *   <tr><td>{@link Builder#probeAfterCalls}</td><td>{@code limiter_probe_min_calls}</td><td>5</td>
- *       <td>follow an autoscaler that is adding replicas within a few round trips</td></tr>
+ *   <tr><td>{@link Builder#probeAfterCalls}</td><td>{@code limiter_probe_min_calls}</td><td>10 alone, 5 in a group</td>
+ *       <td>follow an autoscaler that is adding replicas within a few round trips; a group probes a call
+ *       at a time, so a failed probe costs it one 429 and it can afford to probe sooner</td></tr>
  *   <tr><td>{@link Builder#probeAfterCalls}</td><td>{@code limiter_probe_max_calls}</td><td>100</td>
  *       <td>a failed probe costs one 429, so this bounds probing to about 1 % of calls</td></tr>
  * </table>
@@ -113,7 +114,12 @@ public final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter, Aut
     static final int DEFAULT_MIN = 1;
     static final int DEFAULT_MAX = 1000;
     static final int DEFAULT_MARGIN_PERCENT = 10;
-    static final int DEFAULT_PROBE_MIN_CALLS = 5;
+    static final int DEFAULT_PROBE_MIN_CALLS = 10;
+    /**
+     * The same for a member of a coordinated group, which probes a call at a time and so pays one 429
+     * per failed probe where a lone limiter, probing in doubling steps, may pay several.
+     */
+    static final int DEFAULT_GROUP_PROBE_MIN_CALLS = 5;
     static final int DEFAULT_PROBE_MAX_CALLS = 100;
 
     private final String name;
@@ -124,12 +130,14 @@ public final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter, Aut
     private AdaptiveConcurrencyLimiter(Builder b) {
         this.name = b.name;
         this.ticker = b.ticker;
+        boolean alone = b.coordination == LimiterCoordination.none();
+        int probeMin = b.probeMinCalls(alone);
+        int probeMax = b.probeMaxCalls != null ? b.probeMaxCalls : Math.max(DEFAULT_PROBE_MAX_CALLS, probeMin);
         // Built in both cases: it checks the constants.
-        AdaptiveLimit alone = new AdaptiveLimit(b.initial(), b.minLimit, b.maxLimit, b.marginPercent,
-                b.probeMinCalls, b.probeMaxCalls);
-        this.algorithm = b.coordination == LimiterCoordination.none() ? Pacer.alone(alone)
-                : new GroupPacer(new SharedLimit(b.minLimit, b.maxLimit, b.marginPercent, b.probeMinCalls,
-                        b.probeMaxCalls), b.coordination.join(b.name));
+        AdaptiveLimit lone = new AdaptiveLimit(b.initial(), b.minLimit, b.maxLimit, b.marginPercent, probeMin, probeMax);
+        this.algorithm = alone ? Pacer.alone(lone)
+                : new GroupPacer(new SharedLimit(b.minLimit, b.maxLimit, b.marginPercent, probeMin, probeMax),
+                        b.coordination.join(b.name));
     }
 
     /** A builder with the defaults above. */
@@ -233,8 +241,8 @@ public final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter, Aut
         private int minLimit = DEFAULT_MIN;
         private int maxLimit = DEFAULT_MAX;
         private int marginPercent = DEFAULT_MARGIN_PERCENT;
-        private int probeMinCalls = DEFAULT_PROBE_MIN_CALLS;
-        private int probeMaxCalls = DEFAULT_PROBE_MAX_CALLS;
+        private Integer probeMinCalls;
+        private Integer probeMaxCalls;
         private LimiterCoordination coordination = LimiterCoordination.none();
 
         private Builder() {
@@ -289,7 +297,7 @@ public final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter, Aut
         /**
          * Successful calls to hold at the estimated capacity before probing above it: {@code min} at
          * first and after a probe that found capacity, doubling per failed probe up to {@code max}
-         * (defaults 10 and 100).
+         * (defaults 10 alone, 5 in a coordinated group, and 100).
          */
         public Builder probeAfterCalls(int min, int max) {
             this.probeMinCalls = min;
@@ -313,10 +321,21 @@ public final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter, Aut
                 initialLimit = settings.integer(INITIAL_SETTING, DEFAULT_INITIAL, minLimit, maxLimit);
             }
             marginPercent = settings.integer(MARGIN_SETTING, marginPercent, 0, 90);
-            probeMinCalls = settings.integer(PROBE_MIN_CALLS_SETTING, probeMinCalls, 1, Integer.MAX_VALUE);
-            probeMaxCalls = settings.integer(PROBE_MAX_CALLS_SETTING, Math.max(probeMaxCalls, probeMinCalls),
-                    probeMinCalls, Integer.MAX_VALUE);
+            if (settings.get(PROBE_MIN_CALLS_SETTING).isPresent()) {
+                probeMinCalls = settings.integer(PROBE_MIN_CALLS_SETTING, DEFAULT_PROBE_MIN_CALLS, 1, Integer.MAX_VALUE);
+            }
+            if (settings.get(PROBE_MAX_CALLS_SETTING).isPresent()) {
+                int lowest = probeMinCalls != null ? probeMinCalls : 1;
+                probeMaxCalls = settings.integer(PROBE_MAX_CALLS_SETTING, DEFAULT_PROBE_MAX_CALLS, lowest, Integer.MAX_VALUE);
+            }
             return this;
+        }
+
+        /** The configured probe wait, else the default for a lone limiter or a group member. */
+        int probeMinCalls(boolean alone) {
+            if (probeMinCalls != null) return probeMinCalls;
+            int fallback = alone ? DEFAULT_PROBE_MIN_CALLS : DEFAULT_GROUP_PROBE_MIN_CALLS;
+            return probeMaxCalls != null ? Math.min(fallback, probeMaxCalls) : fallback;
         }
 
         private int initial() {

@@ -103,8 +103,8 @@ class AdaptiveConcurrencyLimiterTest {
             limits.add(limiter.limit());
         }
         // 27 -> 30 over four round trips (only the calls started with half the limit in flight count),
-        // five successes at 30 within the same round trip, a probe at 31, refused, back to 27, and up again.
-        assertEquals(List.of(28, 29, 29, 31, 27, 28), limits);
+        // then ten successes at 30 within one round trip, a probe at 31, refused, back to 27.
+        assertEquals(List.of(28, 29, 29, 30, 31, 27), limits);
     }
 
     @Test
@@ -123,7 +123,7 @@ class AdaptiveConcurrencyLimiterTest {
             }
         }
         // Capacity 1: one counted success per round trip, so calls and round trips coincide.
-        assertEquals(List.of(5, 11, 21, 41, 81, 101), roundTripsBetweenProbes);
+        assertEquals(List.of(10, 21, 41, 81, 101, 101), roundTripsBetweenProbes);
     }
 
     @Test
@@ -182,6 +182,21 @@ class AdaptiveConcurrencyLimiterTest {
         assertEquals(4, limiter.limit(), "50 % below the 8 that held");
         roundTrip(limiter, 0);
         assertEquals(3, limiter.limit(), "never below limiter_min");
+    }
+
+    @Test
+    void aGroupMemberProbesAfterFewerCallsByDefaultAndTheSettingAppliesAloneAndInAGroup() {
+        assertEquals(10, AdaptiveConcurrencyLimiter.builder().probeMinCalls(true), "alone");
+        assertEquals(5, AdaptiveConcurrencyLimiter.builder().probeMinCalls(false), "in a coordinated group");
+        AdaptiveConcurrencyLimiter.Builder set = AdaptiveConcurrencyLimiter.builder()
+                .settings(Settings.of(Map.of("limiter_probe_min_calls", "7")));
+        assertEquals(7, set.probeMinCalls(true));
+        assertEquals(7, set.probeMinCalls(false));
+        AdaptiveConcurrencyLimiter.Builder lowMax = AdaptiveConcurrencyLimiter.builder()
+                .settings(Settings.of(Map.of("limiter_probe_max_calls", "3")));
+        assertEquals(3, lowMax.probeMinCalls(true), "a maximum below the default minimum lowers it");
+        assertEquals(3, lowMax.probeMinCalls(false));
+        assertEquals(AdaptiveConcurrencyLimiter.DEFAULT_INITIAL, lowMax.build().limit(), "and the limiter builds");
     }
 
     @Test
