@@ -172,6 +172,11 @@ public final class QueueWorkerApp implements AutoCloseable {
         }
 
         if (config.runsWorker()) {
+            if (config.runsIngest() && config.demoFunctions() && settings.get(WorkerSettings.GATEWAY_URL).isEmpty()) {
+                // The demo functions are served on the ingest's port: the default gateway (port 8080) would
+                // miss them whenever port is set to anything else.
+                settings = settings.with(Map.of(WorkerSettings.GATEWAY_URL, "http://127.0.0.1:" + ingestPort()));
+            }
             Invoker invoker = Providers.invoker(config.invoker()).create(settings);
             if (invoker instanceof AutoCloseable closeable) resources.push(closeable);
             boolean functionMode = config.scalingMode() == ScalingMode.FUNCTION;

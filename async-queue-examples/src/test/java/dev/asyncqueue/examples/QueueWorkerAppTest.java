@@ -74,6 +74,27 @@ class QueueWorkerAppTest extends RunningAppTest {
     }
 
     @Test
+    void withDemoFunctionsOnAnotherPortAndNoGatewaySetTheWorkerCallsTheDemoFunctionsOnThatPort() throws Exception {
+        QueueWorkerApp app = app(Map.of("demo_functions", "true")); // port 0: whatever port is free, never 8080
+        int port = app.ingestPort();
+
+        HttpResponse<String> accepted = post(app, "/async-function/echo",
+                Map.of("X-Callback-Url", "http://127.0.0.1:" + port + "/demo/callback"), "hello".getBytes());
+
+        assertEquals(202, accepted.statusCode());
+        String callId = accepted.headers().firstValue("X-Call-Id").orElseThrow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        String callbacks = "";
+        while (!callbacks.contains(callId) && System.nanoTime() < deadline) {
+            callbacks = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/demo/callbacks")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        assertTrue(callbacks.contains("\"call_id\":\"" + callId + "\""), callbacks);
+        assertTrue(callbacks.contains("\"status\":\"200\""), "the echo function answered, not a refused connection: " + callbacks);
+    }
+
+    @Test
     void forwardsPathQueryHeadersAndBodyToTheGatewayAndAnswers202WithTheCallId() throws Exception {
         try (RecordingHttpServer gateway = RecordingHttpServer.start()) {
             QueueWorkerApp app = app(Map.of("gateway_url", gateway.baseUrl().toString()));
