@@ -20,7 +20,8 @@ import java.time.Duration;
  * <p>Only the first member by rank grows before the first 429 and probes, its successes standing for
  * the group's. A probe sends one call above the ceiling at a time, judged accepted once it has outlived
  * the group's 429 round trip; the prober keeps what it finds until the probe ends, and the others grow
- * into their shares only through room nobody runs or is owed. Members start at the minimum. Alone, the
+ * into their shares only through room nobody runs or is owed; after a failed probe they take that room
+ * as it frees up rather than only on their own successes. Members start at the minimum. Alone, the
  * rules are {@link AdaptiveLimit}'s but for starting at the minimum, probing a call at a time, and
  * taking a 429 during a probe as the probe failing, never as the capacity shrinking, after which it
  * goes back to one call below the ceiling rather than to the margin below it.
@@ -71,9 +72,8 @@ final class SharedLimit {
     /** When this member last met a 429 itself. */
     private long refusedAt = Long.MIN_VALUE / 2;
     /**
-     * The group total the latest cut or raise settles the group at: one below the ceiling after a failed
-     * probe or a raise, the margin below it after a cut. A member below its share of it takes room as it
-     * frees up, without waiting for its own successes.
+     * One below the ceiling after a failed probe, until the next cut or change of members; else 0. A member
+     * below its share of it takes room as the prober's calls end, without waiting for its own successes.
      */
     private int settleTotal;
 
@@ -133,9 +133,12 @@ final class SharedLimit {
             } else if (moved && agreed.known()) {
                 giveBackAbove(localCeiling());
             }
+            // A member that left ran fewer calls than it reported while its last ones drained, so a probe
+            // then could look accepted and a ceiling found then be too high to jump to.
+            if (moved) settleTotal = 0;
         }
         if (!agreed.known()) return;
-        if (limit == 0 && localCeiling() > 0 && group.room(ceiling(), 0) >= 1 && waitedARoundTrip(now)
+        if (limit == 0 && localCeiling() > 0 && group.room(ceiling(), 0) >= 1 && aRoundTripSince(droppedAt, now)
                 && !group.anyIdleBefore(ceiling())) {
             // A member cut to nothing has no calls whose successes could raise it again: it comes back
             // when the group leaves it room, a round trip after the 429 that left it there (time for a
@@ -144,10 +147,11 @@ final class SharedLimit {
             limit = 1;
         }
         int settleShare = group.share(Math.min(ceiling(), settleTotal));
-        if (limit > 0 && limit < settleShare && aRoundTripSinceOwnRefusal(now)) {
-            // A probe that ended, or a member that left, hands room over as its calls end. A member at a
-            // small limit has few successes to grow on, and would leave the function short meanwhile
-            // (several tenths of a second at a limit of 1), so it takes the room as soon as it sees it.
+        if (limit > 0 && limit < settleShare && aRoundTripSince(refusedAt, now)) {
+            // The prober of a failed probe hands its room over as its calls end. A member at a small limit
+            // has few successes to grow on, and would leave the function short meanwhile (several tenths
+            // of a second at a limit of 1), so it takes the room as soon as it sees it; but not within a
+            // round trip of its own 429, which showed the function full.
             int room = group.room(ceiling(), limit);
             if (room > 0) {
                 limit = Math.min(settleShare, limit + room);
@@ -161,15 +165,10 @@ final class SharedLimit {
         confirmProbeCall(now);
     }
 
-    /** Its own 429 showed the function full: its slot is not refilled before a call can have ended there. */
-    private boolean aRoundTripSinceOwnRefusal(long now) {
+    /** Whether a successful call's round trip (this member's measure, else the group's) has passed since {@code then}. */
+    private boolean aRoundTripSince(long then, long now) {
         long roundTrip = times.roundTrip(group);
-        return now - refusedAt >= (roundTrip < 0 ? UNKNOWN_ROUND_TRIP : roundTrip);
-    }
-
-    private boolean waitedARoundTrip(long now) {
-        long roundTrip = times.roundTrip(group);
-        return now - droppedAt >= (roundTrip < 0 ? UNKNOWN_ROUND_TRIP : roundTrip);
+        return now - then >= (roundTrip < 0 ? UNKNOWN_ROUND_TRIP : roundTrip);
     }
 
     private void adopt(LimiterCoordination.Report word, int shareBefore) {
@@ -193,7 +192,6 @@ final class SharedLimit {
             cut(wasProbing, true, probeFailed);
         } else {
             agreed.take(word.ceiling());
-            settleTotal = Math.max(settleTotal, ceiling() - 1);
             giveBackAbove(localCeiling());
         }
         if (firstWord) {
@@ -352,8 +350,9 @@ final class SharedLimit {
      */
     private void cut(boolean wasProbing, boolean sameEpoch, boolean probeFailed) {
         probeCall = null;
-        settleTotal = probeFailed ? Math.max(minLimit, ceiling() - 1) : belowCeiling();
-        int target = probeFailed ? Math.max(Math.min(1, localCeiling()), group.share(settleTotal)) : cutTarget();
+        settleTotal = probeFailed ? Math.max(minLimit, ceiling() - 1) : 0;
+        int target = probeFailed ? Math.max(Math.min(1, localCeiling()), group.share(Math.max(minLimit, ceiling() - 1)))
+                : cutTarget();
         if (limit <= target) {
             if (sameEpoch) {
                 epoch++;

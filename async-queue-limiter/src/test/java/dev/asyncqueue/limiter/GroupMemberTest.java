@@ -106,32 +106,35 @@ class GroupMemberTest {
         probing.forEach(p -> p.release(Outcome.SUCCESS));
     }
 
-    @Test
-    void aMemberBelowItsShareTakesTheRoomAnotherFreesWithoutWaitingForItsOwnCallsToEnd() {
-        AdaptiveConcurrencyLimiter a = member("a");
-        AdaptiveConcurrencyLimiter b = member("b");
-        growTo(a, 20);
-        List<Permit> aCalls = acquireAll(a);
-        List<Permit> bCalls = acquireAll(b);
-        assertEquals(1, bCalls.size(), "b waited at the minimum while a grew for the group");
-        ticker.advance(Duration.ofMillis(2));
-        aCalls.remove(aCalls.size() - 1).release(Outcome.REJECTED);
-        int belowCeiling = a.estimatedCapacity().orElseThrow() * 90 / 100;
-        ticker.advance(Duration.ofMillis(198));
-
-        for (Permit call : aCalls) {
-            call.release(Outcome.SUCCESS);
-            bCalls.addAll(acquireAll(b));
-        }
-
-        assertEquals(Group.share(belowCeiling, 2, 1), b.limit(),
-                "b took its share as a's calls ended, before its own first call came back: " + b);
-        assertEquals(Group.share(belowCeiling, 2, 0), a.limit(), "a holds its own share: " + a);
-        bCalls.forEach(p -> p.release(Outcome.SUCCESS));
-    }
-
     private static SharedFunctionSimulation simulation(FakeTicker ticker, long seed, int capacity) {
         return new SharedFunctionSimulation(SharedFunctionSimulation.Timing.standard(), ticker, seed, capacity);
+    }
+
+    @Test
+    void afterAFailedProbeTheOthersTakeTheProbersRoomAsItsCallsEndNotOnlyOnTheirOwnSuccesses() {
+        SharedFunctionSimulation sim = simulation(ticker, 7, 10);
+        new SimulatedGroup(sim, ticker).join(5);
+        sim.run(40);
+        sim.capacity(20); // the function grows: the first member finds it by probing, and keeps what it finds
+        List<SharedFunctionSimulation.Replica> replicas = sim.replicas();
+        AdaptiveConcurrencyLimiter prober = (AdaptiveConcurrencyLimiter) replicas.get(0).limiter();
+        int highest = prober.limit();
+        for (int ms = 0; ms < 10_000 && prober.limit() >= highest; ms++) {
+            highest = Math.max(highest, prober.limit());
+            sim.runFor(Duration.ofMillis(1));
+        }
+        int ceiling = prober.estimatedCapacity().orElseThrow();
+        assertTrue(highest > Group.share(ceiling, 5, 0) && ceiling > 10,
+                "the prober found the new capacity, then its probe failed: " + replicas);
+
+        // The prober's calls above its share end over the next round trip; each one frees room.
+        for (int ms = 0; ms < 1_000 && prober.inFlight() > prober.limit(); ms++) sim.runFor(Duration.ofMillis(1));
+        sim.runFor(Duration.ofMillis(10)); // a limiter that granted nothing is asked again within 10 ms
+
+        for (int rank = 1; rank < 5; rank++) {
+            assertTrue(replicas.get(rank).limiter().limit() >= Group.share(ceiling - 1, 5, rank),
+                    "member " + rank + " took its share of the room the prober gave back: " + replicas);
+        }
     }
 
     @Test
