@@ -46,6 +46,18 @@ class QueueWorkerAppTest extends RunningAppTest {
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** What the demo callback receiver holds once it holds {@code callId}'s callback, or after 15 s. */
+    private String demoCallbacksOnceTheyHold(int port, String callId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        String callbacks = "";
+        while (!callbacks.contains(callId) && System.nanoTime() < deadline) {
+            callbacks = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/demo/callbacks")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        return callbacks;
+    }
+
     private static long stored(QueueWorkerApp app) throws Exception {
         return inspector.jetStreamManagement().getStreamInfo(app.queue().streamName()).getStreamState().getMsgCount();
     }
@@ -61,13 +73,7 @@ class QueueWorkerAppTest extends RunningAppTest {
 
         assertEquals(202, accepted.statusCode());
         String callId = accepted.headers().firstValue("X-Call-Id").orElseThrow();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        String callbacks = "";
-        while (!callbacks.contains(callId) && System.nanoTime() < deadline) {
-            callbacks = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/demo/callbacks")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
+        String callbacks = demoCallbacksOnceTheyHold(port, callId);
         assertTrue(callbacks.contains("\"call_id\":\"" + callId + "\""), callbacks);
         assertTrue(callbacks.contains("\"status\":\"200\""), callbacks);
         assertTrue(callbacks.contains("\"body\":\"hello\""), callbacks);
@@ -83,13 +89,7 @@ class QueueWorkerAppTest extends RunningAppTest {
 
         assertEquals(202, accepted.statusCode());
         String callId = accepted.headers().firstValue("X-Call-Id").orElseThrow();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        String callbacks = "";
-        while (!callbacks.contains(callId) && System.nanoTime() < deadline) {
-            callbacks = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/demo/callbacks")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
+        String callbacks = demoCallbacksOnceTheyHold(port, callId);
         assertTrue(callbacks.contains("\"call_id\":\"" + callId + "\""), callbacks);
         assertTrue(callbacks.contains("\"status\":\"200\""), "the echo function answered, not a refused connection: " + callbacks);
     }
