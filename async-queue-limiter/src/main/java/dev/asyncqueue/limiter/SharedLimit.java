@@ -51,8 +51,6 @@ final class SharedLimit {
     private final int minLimit;
     private final int maxLimit;
     private final int marginPercent;
-    private final int probeMinCalls;
-    private final int probeMaxCalls;
 
     private Group group = Group.ALONE;
     private int limit;
@@ -60,10 +58,7 @@ final class SharedLimit {
     private final CeilingWord agreed = new CeilingWord();
     private long epoch;
     private double credit;
-    private int heldCalls;
-    private int probeWait;
-    private int probeStep = 1;
-    private boolean probeFoundCapacity;
+    private final ProbePace pace;
     /** The probe call not yet known to be accepted, if any. */
     private Grant probeCall;
     private final CallTimes times = new CallTimes();
@@ -83,9 +78,7 @@ final class SharedLimit {
         this.minLimit = minLimit;
         this.maxLimit = maxLimit;
         this.marginPercent = marginPercent;
-        this.probeMinCalls = probeMinCalls;
-        this.probeMaxCalls = probeMaxCalls;
-        this.probeWait = probeMinCalls;
+        this.pace = new ProbePace(probeMinCalls, probeMaxCalls);
     }
 
     /** A grant when a call may start now, {@code null} when the limit is reached. */
@@ -205,9 +198,7 @@ final class SharedLimit {
         if (limit > share) {
             limit = share;
             probeCall = null;
-            epoch++;
-            credit = 0;
-            heldCalls = 0;
+            newEpoch();
         }
     }
 
@@ -259,7 +250,7 @@ final class SharedLimit {
         }
         if (limit >= share) {
             credit = 0;
-            heldCalls = 0;
+            pace.recount();
         }
     }
 
@@ -271,11 +262,7 @@ final class SharedLimit {
             return; // the others first grow into their shares: only then is the group at its ceiling
         }
         // This member's successes stand for the whole group's: the others run the rest of the ceiling.
-        heldCalls += Math.max(1, ceiling() / Math.max(1, limit));
-        if (heldCalls >= probeWait) {
-            heldCalls = 0;
-            probeFoundCapacity = false;
-            probeStep = 1;
+        if (pace.held(Math.max(1, ceiling() / Math.max(1, limit)))) {
             limit = limit + 1;
         }
     }
@@ -305,10 +292,9 @@ final class SharedLimit {
             return;
         }
         agreed.raise(accepted.global(), group.latest());
-        probeFoundCapacity = true;
-        probeWait = probeMinCalls;
+        pace.found();
         if (accepted.concurrency() >= accepted.limitAtGrant()) {
-            probeStep = bySuccess && times.refusalsSlow(group) ? (int) Math.min(maxLimit, 2L * probeStep) : 1;
+            int probeStep = pace.nextStep(bySuccess && times.refusalsSlow(group), maxLimit);
             // The prober keeps what it found until the probe ends, so that the others do not take the
             // same room; they grow into their new shares when it gives it back.
             limit = (int) Math.min(maxLimit, Math.max(limit, (long) ceiling() + probeStep - group.othersLimit()));
@@ -350,25 +336,24 @@ final class SharedLimit {
      */
     private void cut(boolean wasProbing, boolean sameEpoch, boolean probeFailed) {
         probeCall = null;
-        settleTotal = probeFailed ? Math.max(minLimit, ceiling() - 1) : 0;
-        int target = probeFailed ? Math.max(Math.min(1, localCeiling()), group.share(Math.max(minLimit, ceiling() - 1)))
-                : cutTarget();
+        int belowTheCeiling = Math.max(minLimit, ceiling() - 1);
+        settleTotal = probeFailed ? belowTheCeiling : 0;
+        int target = probeFailed ? Math.max(Math.min(1, localCeiling()), group.share(belowTheCeiling)) : cutTarget();
         if (limit <= target) {
-            if (sameEpoch) {
-                epoch++;
-                credit = 0;
-                heldCalls = 0;
-            }
+            if (sameEpoch) newEpoch();
             return;
         }
-        if (wasProbing) {
-            probeWait = probeFoundCapacity ? probeMinCalls : Math.min(probeMaxCalls, probeWait * 2);
-        }
+        if (wasProbing) pace.refused();
         limit = target;
+        newEpoch();
+        pace.ended();
+    }
+
+    /** Calls granted from now on are judged against the new limit; credit and held calls start again. */
+    private void newEpoch() {
         epoch++;
         credit = 0;
-        heldCalls = 0;
-        probeFoundCapacity = false;
+        pace.recount();
     }
 
     /** This member's share of the margin below the ceiling, and at least one call if it has any share. */
