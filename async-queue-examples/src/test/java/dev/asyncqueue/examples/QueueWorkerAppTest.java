@@ -46,8 +46,15 @@ class QueueWorkerAppTest extends RunningAppTest {
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** What the demo callback receiver holds once it holds {@code callId}'s callback, or after 15 s. */
-    private String demoCallbacksOnceTheyHold(int port, String callId) throws Exception {
+    /**
+     * Posts "hello" to the demo echo function with the demo callback receiver on {@code port} as its callback,
+     * and returns what the receiver holds once the call's callback is in (or after 15 s).
+     */
+    private String echoCallbacks(QueueWorkerApp app, int port) throws Exception {
+        HttpResponse<String> accepted = post(app, "/async-function/echo",
+                Map.of("X-Callback-Url", "http://127.0.0.1:" + port + "/demo/callback"), "hello".getBytes());
+        assertEquals(202, accepted.statusCode());
+        String callId = accepted.headers().firstValue("X-Call-Id").orElseThrow();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         String callbacks = "";
         while (!callbacks.contains(callId) && System.nanoTime() < deadline) {
@@ -55,6 +62,7 @@ class QueueWorkerAppTest extends RunningAppTest {
                     HttpResponse.BodyHandlers.ofString()).body();
             TimeUnit.MILLISECONDS.sleep(50);
         }
+        assertTrue(callbacks.contains("\"call_id\":\"" + callId + "\""), callbacks);
         return callbacks;
     }
 
@@ -68,13 +76,7 @@ class QueueWorkerAppTest extends RunningAppTest {
         QueueWorkerApp app = app(Map.of("port", Integer.toString(port), "gateway_url", "http://127.0.0.1:" + port,
                 "demo_functions", "true"));
 
-        HttpResponse<String> accepted = post(app, "/async-function/echo",
-                Map.of("X-Callback-Url", "http://127.0.0.1:" + port + "/demo/callback"), "hello".getBytes());
-
-        assertEquals(202, accepted.statusCode());
-        String callId = accepted.headers().firstValue("X-Call-Id").orElseThrow();
-        String callbacks = demoCallbacksOnceTheyHold(port, callId);
-        assertTrue(callbacks.contains("\"call_id\":\"" + callId + "\""), callbacks);
+        String callbacks = echoCallbacks(app, port);
         assertTrue(callbacks.contains("\"status\":\"200\""), callbacks);
         assertTrue(callbacks.contains("\"body\":\"hello\""), callbacks);
     }
@@ -84,13 +86,7 @@ class QueueWorkerAppTest extends RunningAppTest {
         QueueWorkerApp app = app(Map.of("demo_functions", "true")); // port 0: whatever port is free, never 8080
         int port = app.ingestPort();
 
-        HttpResponse<String> accepted = post(app, "/async-function/echo",
-                Map.of("X-Callback-Url", "http://127.0.0.1:" + port + "/demo/callback"), "hello".getBytes());
-
-        assertEquals(202, accepted.statusCode());
-        String callId = accepted.headers().firstValue("X-Call-Id").orElseThrow();
-        String callbacks = demoCallbacksOnceTheyHold(port, callId);
-        assertTrue(callbacks.contains("\"call_id\":\"" + callId + "\""), callbacks);
+        String callbacks = echoCallbacks(app, port);
         assertTrue(callbacks.contains("\"status\":\"200\""), "the echo function answered, not a refused connection: " + callbacks);
     }
 
